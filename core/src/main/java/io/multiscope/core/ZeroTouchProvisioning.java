@@ -1,0 +1,450 @@
+package io.multiscope.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.multiscope.core.admission.AdmissionControl;
+import io.multiscope.core.allocation.Allocators;
+import io.multiscope.core.attestation.Attestation;
+import io.multiscope.core.attestation.AttestedIdentity;
+import io.multiscope.core.internal.FleetSnapshot;
+import io.multiscope.core.store.AssignOutcome;
+import io.multiscope.core.store.ConcurrentUpdateException;
+import io.multiscope.core.store.InMemoryInventoryStore;
+import io.multiscope.core.store.InventoryStore;
+import io.multiscope.core.store.NewAssignment;
+import io.multiscope.spi.AllocationDecision;
+import io.multiscope.spi.AllocationRequest;
+import io.multiscope.spi.AllocationStrategy;
+import io.multiscope.spi.Candidate;
+import io.multiscope.spi.InstanceState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pattern 1 of the architecture: zero-touch provisioning with a provisioning API. A device proves who it is and asks
+ * where to provision; the service answers with one DPS instance's endpoint and ID scope, and the device registers
+ * with that DPS itself.
+ *
+ * <p>Per request: validate the registration id → authenticate → a known device gets its assignment back (sticky,
+ * from a cache in front of the store) → otherwise the strategy picks among the instances with rate headroom → the
+ * store records the assignment and counts it in one conditional write. Concurrent and repeated requests for one
+ * device give one assignment and one count. When every eligible instance is at its rate limit the device is told to
+ * come back later, at a jittered time, instead of being sent into DPS throttling.
+ *
+ * <p>Thread-safe; all shared state lives in the {@link InventoryStore}, so several nodes may serve the same fleet.
+ */
+public final class ZeroTouchProvisioning {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ZeroTouchProvisioning.class);
+    /** How often a request may re-run the strategy after an instance refused it (full, drained meanwhile). */
+    private static final int MAX_PLACEMENT_ATTEMPTS = 4;
+
+    private final InventoryStore store;
+    private final AllocationStrategy strategy;
+    private final Attestation attestation;
+    private final AdmissionControl admission;
+    private final Cache<String, DeviceAssignment> cache;
+    private final FleetSnapshot fleet;
+    private final Set<String> tenants;
+    private final LongAdder newAssignments = new LongAdder();
+    private final LongAdder stickyHits = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder deferrals = new LongAdder();
+    private final LongAdder rejections = new LongAdder();
+
+    private ZeroTouchProvisioning(Builder b) {
+        this.store = b.store;
+        this.strategy = b.strategy;
+        this.attestation = b.attestation;
+        this.admission = b.admission != null ? b.admission : AdmissionControl.builder().clock(b.clock).build();
+        this.tenants = Set.copyOf(b.tenants);
+        this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).expireAfterWrite(b.cacheTtl).ticker(b.ticker)
+                .build();
+        for (DpsInstance instance : b.instances.values()) {
+            store.upsertInstance(instance);
+        }
+        for (DpsInstance instance : store.instances()) {
+            admission.configure(instance);
+        }
+        this.fleet = new FleetSnapshot(store, b.ticker::read, b.snapshotInterval);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Answers a device that asks where to provision.
+     *
+     * @throws InvalidRequestException if the registration id breaks DPS rules, or the tenant or region is unknown
+     * @throws io.multiscope.core.attestation.AttestationException if the device cannot prove it is that device
+     * @throws AllocationRejectedException if no instance can take the device, naming why for each
+     */
+    public AssignmentResult requestAssignment(AssignmentRequest request) {
+        Objects.requireNonNull(request, "request");
+        String registrationId = RegistrationIds.normalise(request.registrationId());
+        validateAttributes(request, registrationId);
+        AttestedIdentity identity = attestation.verify(request.credentials());
+        Optional<String> tenant = tenantOf(identity, request, registrationId);
+        Optional<String> region = request.region().map(r -> knownRegion(r, registrationId));
+
+        Optional<DeviceAssignment> known = lookup(registrationId);
+        if (known.isPresent()) {
+            stickyHits.increment();
+            return new AssignmentResult.Assigned(known.get(), false);
+        }
+        AllocationRequest allocation = AllocationRequest.builder(registrationId).tenant(tenant.orElse(null))
+                .region(region.orElse(null)).attributes(request.attributes()).build();
+        return place(allocation, null);
+    }
+
+    /**
+     * The device's assignment, answered from the cache when possible: the cheap "query status first" call.
+     *
+     * @param registrationId as the device sent it (case does not matter)
+     */
+    public Optional<DeviceAssignment> lookup(String registrationId) {
+        String id = RegistrationIds.normalise(registrationId);
+        DeviceAssignment cached = cache.getIfPresent(id);
+        if (cached != null) {
+            cacheHits.increment();
+            return Optional.of(cached);
+        }
+        Optional<DeviceAssignment> stored = store.findAssignment(id);
+        stored.ifPresent(a -> cache.put(id, a));
+        return stored;
+    }
+
+    /** Authenticates the device, then returns its assignment if it has one. */
+    public Optional<DeviceAssignment> lookup(io.multiscope.core.attestation.AttestationRequest credentials) {
+        String id = RegistrationIds.normalise(credentials.registrationId());
+        attestation.verify(credentials);
+        return lookup(id);
+    }
+
+    /**
+     * Places an authenticated device again. The strategy may keep it where it is or move it; a move frees the old
+     * instance's count and takes one on the new instance in one step.
+     */
+    public AssignmentResult reprovision(AssignmentRequest request) {
+        String registrationId = RegistrationIds.normalise(request.registrationId());
+        validateAttributes(request, registrationId);
+        AttestedIdentity identity = attestation.verify(request.credentials());
+        Optional<String> tenant = tenantOf(identity, request, registrationId);
+        Optional<String> region = request.region().map(r -> knownRegion(r, registrationId));
+        Optional<DeviceAssignment> current = store.findAssignment(registrationId);
+        AllocationRequest.Builder allocation = AllocationRequest.builder(registrationId).tenant(tenant.orElse(null))
+                .region(region.orElse(null)).attributes(request.attributes());
+        current.ifPresent(c -> allocation.reprovisionFrom(c.instanceId()));
+        return place(allocation.build(), current.orElse(null));
+    }
+
+    /**
+     * Removes a device's assignment and frees its count (admin). Returns false if it had none.
+     */
+    public boolean deprovision(String registrationId) {
+        String id = RegistrationIds.normalise(registrationId);
+        for (int attempt = 0; ; attempt++) {
+            Optional<DeviceAssignment> current = store.findAssignment(id);
+            if (current.isEmpty()) {
+                cache.invalidate(id);
+                return false;
+            }
+            try {
+                boolean removed = store.release(id, current.get().version());
+                cache.invalidate(id);
+                return removed;
+            } catch (ConcurrentUpdateException e) {
+                if (attempt >= MAX_PLACEMENT_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Stops placing new devices on an instance; its devices stay where they are. */
+    public DpsInstance drain(String instanceId) {
+        DpsInstance drained = store.setInstanceState(instanceId, InstanceState.DRAINING);
+        fleet.invalidate();
+        LOG.info("DPS instance {} is draining: no new devices", instanceId);
+        return drained;
+    }
+
+    /** Adds an instance, or changes one's configuration (state, capacity, quota, ...). */
+    public void configureInstance(DpsInstance instance) {
+        store.upsertInstance(instance);
+        admission.configure(instance);
+        fleet.invalidate();
+    }
+
+    /** Every instance with its current load. */
+    public List<InstanceStatus> instances() {
+        Map<String, Long> counts = store.assignedCounts();
+        List<InstanceStatus> list = new ArrayList<>();
+        for (DpsInstance i : store.instances()) {
+            list.add(new InstanceStatus(i, counts.getOrDefault(i.id(), 0L), admission.headroom(i.id())));
+        }
+        return list;
+    }
+
+    public ProvisioningStats stats() {
+        return new ProvisioningStats(newAssignments.sum(), stickyHits.sum(), cacheHits.sum(), deferrals.sum(),
+                rejections.sum());
+    }
+
+    /** The store this service records into. */
+    public InventoryStore store() {
+        return store;
+    }
+
+    private AssignmentResult place(AllocationRequest allocation, DeviceAssignment current) {
+        String id = allocation.registrationId();
+        Set<String> refused = new HashSet<>();
+        for (int attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
+            FleetSnapshot.View view = fleet.current();
+            List<Candidate> candidates = candidates(view, refused);
+            AllocationDecision decision = strategy.allocate(allocation, candidates);
+            if (decision instanceof AllocationDecision.Reject reject) {
+                rejections.increment();
+                throw new AllocationRejectedException(id, "No DPS instance can take device '" + id + "': "
+                        + reject.describe(), reject.exclusions());
+            }
+            if (decision instanceof AllocationDecision.Defer defer) {
+                return defer(id, candidates, defer.reason());
+            }
+            String chosen = ((AllocationDecision.Assign) decision).candidateId();
+            if (candidates.stream().noneMatch(c -> c.id().equals(chosen))) {
+                throw new IllegalStateException("Strategy " + strategy + " chose '" + chosen
+                        + "', which was not among its candidates");
+            }
+            if (current != null && current.instanceId().equals(chosen)) {
+                return new AssignmentResult.Assigned(keep(current), false);
+            }
+            if (!admission.tryAcquire(chosen)) {
+                // Another request took the last token since the snapshot; let the strategy look again.
+                refused.add(chosen);
+                continue;
+            }
+            AssignOutcome outcome = current == null
+                    ? store.assign(new NewAssignment(id, chosen, allocation.tenant()))
+                    : store.move(id, current.version(), chosen);
+            if (outcome instanceof AssignOutcome.Created created) {
+                newAssignments.increment();
+                cache.put(id, created.assignment());
+                return new AssignmentResult.Assigned(created.assignment(), true);
+            }
+            if (outcome instanceof AssignOutcome.Existing existing) {
+                stickyHits.increment();
+                cache.put(id, existing.assignment());
+                return new AssignmentResult.Assigned(existing.assignment(), false);
+            }
+            AssignOutcome.Refused refusal = (AssignOutcome.Refused) outcome;
+            LOG.debug("{} refused device {}: {}", refusal.instanceId(), id, refusal.reason());
+            refused.add(chosen);
+            fleet.invalidate();
+        }
+        return defer(id, candidates(fleet.current(), Set.of()), "instances kept refusing while being chosen");
+    }
+
+    private DeviceAssignment keep(DeviceAssignment current) {
+        if (current.state() != AssignmentState.REPROVISION_PENDING) {
+            return current;
+        }
+        DeviceAssignment updated = store.update(current.withState(AssignmentState.ASSIGNED));
+        cache.put(updated.registrationId(), updated);
+        return updated;
+    }
+
+    private AssignmentResult defer(String registrationId, List<Candidate> candidates, String reason) {
+        deferrals.increment();
+        List<String> eligible = new ArrayList<>();
+        for (Candidate c : candidates) {
+            if (c.ineligibility().isEmpty()) {
+                eligible.add(c.id());
+            }
+        }
+        return new AssignmentResult.Deferred(registrationId, admission.deferral(eligible), reason);
+    }
+
+    private List<Candidate> candidates(FleetSnapshot.View view, Set<String> refused) {
+        List<Candidate> candidates = new ArrayList<>(view.instances().size());
+        for (DpsInstance i : view.instances()) {
+            long count = view.counts().getOrDefault(i.id(), 0L);
+            // An instance that refused this request in this round offers it no headroom for the next look.
+            long headroom = refused.contains(i.id()) ? 0 : admission.headroom(i.id());
+            candidates.add(new Candidate(i.id(), i.region(), i.tenantPool(), i.tags(), i.weight(), i.state(),
+                    i.capacity(), count, headroom));
+        }
+        return candidates;
+    }
+
+    private Optional<String> tenantOf(AttestedIdentity identity, AssignmentRequest request, String registrationId) {
+        if (identity.tenant().isPresent() && request.tenant().isPresent()
+                && !identity.tenant().get().equals(request.tenant().get())) {
+            throw new InvalidRequestException("tenant-mismatch", "Device '" + registrationId + "' asked for tenant '"
+                    + request.tenant().get() + "' but its credentials belong to another tenant", registrationId);
+        }
+        Optional<String> tenant = identity.tenant().or(request::tenant);
+        if (tenant.isPresent() && !knownTenants().contains(tenant.get())) {
+            throw new InvalidRequestException("unknown-tenant", "Tenant '" + tenant.get() + "' of device '"
+                    + registrationId + "' is not known to this provisioning service", registrationId);
+        }
+        return tenant;
+    }
+
+    private Set<String> knownTenants() {
+        Set<String> known = new TreeSet<>(tenants);
+        for (DpsInstance i : fleet.current().instances()) {
+            i.tenantPool().ifPresent(known::add);
+        }
+        return known;
+    }
+
+    private String knownRegion(String region, String registrationId) {
+        String wanted = region.toLowerCase(Locale.ROOT);
+        for (DpsInstance i : fleet.current().instances()) {
+            if (i.region().equalsIgnoreCase(wanted)) {
+                return i.region();
+            }
+        }
+        Set<String> regions = new TreeSet<>();
+        fleet.current().instances().forEach(i -> regions.add(i.region()));
+        throw new InvalidRequestException("unknown-region", "Region '" + region + "' requested by device '"
+                + registrationId + "' has no DPS instance; known regions: " + regions, registrationId);
+    }
+
+    private static void validateAttributes(AssignmentRequest request, String registrationId) {
+        if (request.attributes().size() > AssignmentRequest.MAX_ATTRIBUTES) {
+            throw new InvalidRequestException("too-many-attributes", "Device '" + registrationId + "' sent "
+                    + request.attributes().size() + " attributes; at most " + AssignmentRequest.MAX_ATTRIBUTES
+                    + " are allowed", registrationId);
+        }
+        for (Map.Entry<String, String> e : request.attributes().entrySet()) {
+            if (e.getKey().length() > AssignmentRequest.MAX_ATTRIBUTE_LENGTH
+                    || e.getValue().length() > AssignmentRequest.MAX_ATTRIBUTE_LENGTH) {
+                throw new InvalidRequestException("attribute-too-long", "Device '" + registrationId
+                        + "' sent an attribute longer than " + AssignmentRequest.MAX_ATTRIBUTE_LENGTH
+                        + " characters", registrationId);
+            }
+        }
+    }
+
+    /** Configures a {@link ZeroTouchProvisioning}; only the attestation is required. */
+    public static final class Builder {
+        private final Map<String, DpsInstance> instances = new LinkedHashMap<>();
+        private InventoryStore store;
+        private AllocationStrategy strategy = Allocators.leastUtilised();
+        private Attestation attestation;
+        private AdmissionControl admission;
+        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.systemTicker();
+        private long cacheSize = 100_000;
+        private Duration cacheTtl = Duration.ofMinutes(10);
+        private Duration snapshotInterval = Duration.ofMillis(500);
+        private final Set<String> tenants = new TreeSet<>();
+
+        private Builder() {
+        }
+
+        /** A DPS instance to place devices on; registered in the store at build time. */
+        public Builder instance(DpsInstance instance) {
+            Objects.requireNonNull(instance, "instance");
+            if (instances.putIfAbsent(instance.id(), instance) != null) {
+                throw new IllegalArgumentException("DPS instance '" + instance.id() + "' is configured twice");
+            }
+            return this;
+        }
+
+        /** Where assignments are kept; an {@link InMemoryInventoryStore} by default. */
+        public Builder store(InventoryStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** How new devices are placed; {@link Allocators#leastUtilised()} by default. */
+        public Builder strategy(AllocationStrategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /** How devices prove who they are. Required. */
+        public Builder attestation(Attestation attestation) {
+            this.attestation = Objects.requireNonNull(attestation, "attestation");
+            return this;
+        }
+
+        /** Rate limits per instance; by default a token bucket per instance sized from its quota. */
+        public Builder admission(AdmissionControl admission) {
+            this.admission = Objects.requireNonNull(admission, "admission");
+            return this;
+        }
+
+        /** Wall-clock time for records and the default admission control. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Monotonic time for the cache and the fleet snapshot (a {@code VirtualClock} in simulations). */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** Tenants allowed besides those that own a tenant pool; a device naming another tenant is refused. */
+        public Builder tenants(Set<String> knownTenants) {
+            this.tenants.addAll(knownTenants);
+            return this;
+        }
+
+        /**
+         * Size and lifetime of the assignment cache. The lifetime bounds how long another node may serve an
+         * assignment that was moved or removed elsewhere.
+         */
+        public Builder cache(long maximumSize, Duration expireAfterWrite) {
+            if (maximumSize < 0 || expireAfterWrite.isNegative()) {
+                throw new IllegalArgumentException("cache size and lifetime must not be negative");
+            }
+            this.cacheSize = maximumSize;
+            this.cacheTtl = expireAfterWrite;
+            return this;
+        }
+
+        /** How old the instance counts used for balancing may be; 500 ms by default. */
+        public Builder snapshotInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("snapshot interval must not be negative");
+            }
+            this.snapshotInterval = interval;
+            return this;
+        }
+
+        public ZeroTouchProvisioning build() {
+            if (attestation == null) {
+                throw new IllegalStateException("an attestation is required: how do devices prove who they are? "
+                        + "e.g. SymmetricKeyAttestation.withGroupKey(...)");
+            }
+            if (store == null) {
+                store = new InMemoryInventoryStore(clock);
+            }
+            if (instances.isEmpty() && store.instances().isEmpty()) {
+                throw new IllegalStateException("no DPS instance is configured, and the store knows none");
+            }
+            return new ZeroTouchProvisioning(this);
+        }
+    }
+}

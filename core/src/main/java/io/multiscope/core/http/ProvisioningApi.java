@@ -1,0 +1,370 @@
+package io.multiscope.core.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.multiscope.core.AllocationRejectedException;
+import io.multiscope.core.AssignmentRequest;
+import io.multiscope.core.AssignmentResult;
+import io.multiscope.core.DeviceAssignment;
+import io.multiscope.core.InstanceStatus;
+import io.multiscope.core.InvalidRequestException;
+import io.multiscope.core.MultiscopeException;
+import io.multiscope.core.RegistrationIds;
+import io.multiscope.core.ZeroTouchProvisioning;
+import io.multiscope.core.attestation.AttestationException;
+import io.multiscope.core.attestation.AttestationRequest;
+import io.multiscope.core.internal.http.Problem;
+import io.multiscope.core.store.DeviceNotFoundException;
+import io.multiscope.core.store.StoreException;
+import io.multiscope.core.store.UnknownInstanceException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provisioning API over HTTP, independent of any HTTP server: give it an {@link ApiRequest}, send back the
+ * {@link ApiResponse}. {@link ProvisioningHttpServer} runs it on the JDK's HTTPS server; other frameworks need a
+ * few lines of adapter.
+ *
+ * <pre>
+ * POST   /v1/assignments                          device asks where to provision (201 new, 200 known, 429 later)
+ * GET    /v1/assignments/{registrationId}         device (or admin) looks up its assignment
+ * POST   /v1/assignments/{registrationId}/reprovision   device asks to be placed again
+ * DELETE /v1/assignments/{registrationId}         admin: deprovision
+ * GET    /v1/instances                            admin: instances with load
+ * POST   /v1/instances/{instanceId}/drain         admin: take no new devices
+ * </pre>
+ *
+ * Errors are {@code application/problem+json} with a stable {@code type} per kind of error; no error changes state.
+ */
+public final class ProvisioningApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProvisioningApi.class);
+    /** Default largest request body: assignment requests are a few hundred bytes. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+    private static final String JSON = "application/json";
+    private static final String PROBLEM_JSON = "application/problem+json";
+
+    private final ZeroTouchProvisioning service;
+    private final AdminAuthenticator admin;
+    private final int maxBodyBytes;
+    private final ObjectMapper json = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private ProvisioningApi(ZeroTouchProvisioning service, AdminAuthenticator admin, int maxBodyBytes) {
+        this.service = service;
+        this.admin = admin;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** The API for {@code service}, admin operations disabled, {@value #DEFAULT_MAX_BODY_BYTES}-byte bodies. */
+    public static ProvisioningApi of(ZeroTouchProvisioning service) {
+        return builder(service).build();
+    }
+
+    public static Builder builder(ZeroTouchProvisioning service) {
+        return new Builder(service);
+    }
+
+    /** The largest body this API accepts; adapters stop reading after one byte more. */
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /** Handles one request; never throws. */
+    public ApiResponse handle(ApiRequest request) {
+        try {
+            return route(request);
+        } catch (Problem p) {
+            return problem(p);
+        } catch (InvalidRequestException e) {
+            return problem(new Problem(400, e.problemType(), "Invalid request", e.getMessage())
+                    .with("registrationId", e.registrationId().orElse(null)));
+        } catch (AttestationException e) {
+            return problem(new Problem(401, e.problemType(), "Authentication failed", e.getMessage())
+                    .header("WWW-Authenticate", "SharedAccessSignature"));
+        } catch (AllocationRejectedException e) {
+            return problem(new Problem(503, "no-eligible-instance", "No DPS instance can take the device",
+                    e.getMessage()).with("registrationId", e.registrationId().orElse(null))
+                    .with("exclusions", e.exclusions()));
+        } catch (UnknownInstanceException e) {
+            return problem(new Problem(404, "unknown-instance", "Unknown DPS instance", e.getMessage()));
+        } catch (DeviceNotFoundException e) {
+            return problem(new Problem(404, "assignment-not-found", "No assignment", e.getMessage()));
+        } catch (StoreException e) {
+            LOG.warn("Inventory store failed: {}", e.getMessage(), e);
+            return e.isTransient()
+                    ? problem(new Problem(503, "store-unavailable", "Inventory temporarily unavailable",
+                            "The inventory store failed temporarily; retry later").header("Retry-After", "5"))
+                    : problem(new Problem(500, "store-failure", "Inventory failure", "The inventory store failed"));
+        } catch (MultiscopeException | IllegalArgumentException e) {
+            LOG.warn("Request {} {} failed: {}", request.method(), request.path(), e.getMessage(), e);
+            return problem(new Problem(500, "internal", "Internal error", "The request failed unexpectedly"));
+        }
+    }
+
+    private ApiResponse route(ApiRequest request) {
+        List<String> segments = segments(request.path());
+        if (segments.size() < 2 || !segments.get(0).equals("v1")) {
+            throw notFound(request);
+        }
+        String collection = segments.get(1);
+        if (collection.equals("assignments")) {
+            if (segments.size() == 2) {
+                requireMethod(request, "POST");
+                return assign(request);
+            }
+            String registrationId = segments.get(2);
+            if (segments.size() == 3) {
+                if (request.method().equals("GET")) {
+                    return lookup(request, registrationId);
+                }
+                requireMethod(request, "GET", "DELETE");
+                return deprovision(request, registrationId);
+            }
+            if (segments.size() == 4 && segments.get(3).equals("reprovision")) {
+                requireMethod(request, "POST");
+                return reprovision(request, registrationId);
+            }
+        } else if (collection.equals("instances")) {
+            if (segments.size() == 2) {
+                requireMethod(request, "GET");
+                requireAdmin(request);
+                return instances();
+            }
+            if (segments.size() == 4 && segments.get(3).equals("drain")) {
+                requireMethod(request, "POST");
+                requireAdmin(request);
+                return ok(200, Map.of("instance", instanceJson(service.drain(segments.get(2)))));
+            }
+        }
+        throw notFound(request);
+    }
+
+    private ApiResponse assign(ApiRequest request) {
+        AssignmentBody body = readBody(request, AssignmentBody.class);
+        if (body == null || body.registrationId() == null) {
+            throw new Problem(400, "missing-field", "Missing field", "The body must contain 'registrationId'");
+        }
+        return result(service.requestAssignment(toRequest(request, body.registrationId(), body)));
+    }
+
+    private ApiResponse reprovision(ApiRequest request, String registrationId) {
+        AssignmentBody body = request.body().length == 0 ? null : readBody(request, AssignmentBody.class);
+        if (body != null && body.registrationId() != null
+                && !body.registrationId().equalsIgnoreCase(registrationId)) {
+            throw new Problem(400, "registration-id-mismatch", "Registration id mismatch",
+                    "The body names '" + body.registrationId() + "' but the path names '" + registrationId + "'");
+        }
+        return result(service.reprovision(toRequest(request, registrationId, body)));
+    }
+
+    private ApiResponse lookup(ApiRequest request, String registrationId) {
+        String id = RegistrationIds.normalise(registrationId);
+        Optional<DeviceAssignment> found = admin.isAdmin(request) ? service.lookup(id)
+                : service.lookup(credentials(request, registrationId));
+        DeviceAssignment a = found.orElseThrow(() -> new Problem(404, "assignment-not-found", "No assignment",
+                "Device '" + id + "' has no assignment yet; request one with POST /v1/assignments"));
+        return ok(200, assignmentJson(a, false));
+    }
+
+    private ApiResponse deprovision(ApiRequest request, String registrationId) {
+        requireAdmin(request);
+        String id = RegistrationIds.normalise(registrationId);
+        if (!service.deprovision(id)) {
+            throw new Problem(404, "assignment-not-found", "No assignment", "Device '" + id + "' has no assignment");
+        }
+        return new ApiResponse(204, Map.of(), new byte[0]);
+    }
+
+    private ApiResponse instances() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (InstanceStatus s : service.instances()) {
+            Map<String, Object> m = instanceJson(s.instance());
+            m.put("assignedCount", s.assignedCount());
+            m.put("utilisation", s.utilisation());
+            m.put("rateHeadroom", s.rateHeadroom());
+            list.add(m);
+        }
+        return ok(200, Map.of("instances", list));
+    }
+
+    private ApiResponse result(AssignmentResult result) {
+        if (result instanceof AssignmentResult.Assigned a) {
+            return ok(a.newlyAssigned() ? 201 : 200, assignmentJson(a.assignment(), a.newlyAssigned()));
+        }
+        AssignmentResult.Deferred d = (AssignmentResult.Deferred) result;
+        long seconds = retryAfterSeconds(d.retryAfter());
+        return problem(new Problem(429, "deferred", "Come back later", d.reason())
+                .with("registrationId", d.registrationId()).with("retryAfterSeconds", seconds)
+                .header("Retry-After", Long.toString(seconds)));
+    }
+
+    /** Whole seconds, rounded up, at least 1: HTTP's Retry-After has no fractions. */
+    static long retryAfterSeconds(Duration d) {
+        long millis = d.toMillis();
+        return Math.max(1, (millis + 999) / 1000);
+    }
+
+    private AssignmentRequest toRequest(ApiRequest http, String registrationId, AssignmentBody body) {
+        AttestationRequest credentials = credentials(http, registrationId);
+        return new AssignmentRequest(credentials,
+                Optional.ofNullable(body == null ? null : body.region()),
+                Optional.ofNullable(body == null ? null : body.tenant()),
+                body == null || body.attributes() == null ? Map.of() : body.attributes());
+    }
+
+    private static AttestationRequest credentials(ApiRequest http, String registrationId) {
+        return new AttestationRequest(registrationId, http.header("Authorization"), http.clientCertificates());
+    }
+
+    private <T> T readBody(ApiRequest request, Class<T> type) {
+        if (request.bodyTooLarge() || request.body().length > maxBodyBytes) {
+            throw new Problem(413, "payload-too-large", "Request body too large",
+                    "The request body exceeds " + maxBodyBytes + " bytes");
+        }
+        String contentType = request.header("Content-Type").orElse("");
+        if (!contentType.isEmpty() && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith(JSON)) {
+            throw new Problem(415, "unsupported-media-type", "Unsupported media type",
+                    "Send the body as " + JSON + ", not '" + contentType + "'");
+        }
+        if (request.body().length == 0) {
+            throw new Problem(400, "malformed-json", "Malformed JSON", "The request body is empty");
+        }
+        try {
+            return json.readValue(request.body(), type);
+        } catch (UnrecognizedPropertyException e) {
+            throw new Problem(400, "unknown-field", "Unknown field", "The body has a field '" + e.getPropertyName()
+                    + "' this API does not know; known fields: " + e.getKnownPropertyIds());
+        } catch (MismatchedInputException e) {
+            throw new Problem(400, "malformed-json", "Malformed JSON", "A field has the wrong type: "
+                    + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new Problem(400, "malformed-json", "Malformed JSON", "The body is not valid JSON: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new Problem(400, "malformed-json", "Malformed JSON", "The body could not be read");
+        }
+    }
+
+    private void requireAdmin(ApiRequest request) {
+        if (!admin.isAdmin(request)) {
+            throw new Problem(403, "admin-required", "Admin access required",
+                    "This operation needs admin credentials (Authorization: Bearer <admin token>)");
+        }
+    }
+
+    private static void requireMethod(ApiRequest request, String... allowed) {
+        for (String m : allowed) {
+            if (m.equals(request.method())) {
+                return;
+            }
+        }
+        throw new Problem(405, "method-not-allowed", "Method not allowed",
+                request.method() + " is not allowed on " + request.path()).header("Allow", String.join(", ", allowed));
+    }
+
+    private static Problem notFound(ApiRequest request) {
+        return new Problem(404, "not-found", "Not found", "No resource at " + request.path());
+    }
+
+    private static List<String> segments(String path) {
+        List<String> out = new ArrayList<>();
+        for (String s : path.split("/")) {
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> assignmentJson(DeviceAssignment a, boolean newlyAssigned) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("registrationId", a.registrationId());
+        m.put("instanceId", a.instanceId());
+        m.put("idScope", a.idScope());
+        m.put("globalEndpoint", a.globalEndpoint());
+        m.put("state", a.state().name());
+        a.assignedHub().ifPresent(h -> m.put("assignedHub", h));
+        a.deviceId().ifPresent(d -> m.put("deviceId", d));
+        a.tenant().ifPresent(t -> m.put("tenant", t));
+        m.put("newlyAssigned", newlyAssigned);
+        return m;
+    }
+
+    private static Map<String, Object> instanceJson(io.multiscope.core.DpsInstance i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", i.id());
+        m.put("idScope", i.idScope());
+        m.put("globalEndpoint", i.globalEndpoint());
+        m.put("region", i.region());
+        i.tenantPool().ifPresent(p -> m.put("tenantPool", p));
+        m.put("state", i.state().name());
+        m.put("capacity", i.capacity());
+        m.put("registrationsPerMinute", i.registrationsPerMinute());
+        return m;
+    }
+
+    private ApiResponse ok(int status, Object body) {
+        return new ApiResponse(status, Map.of("Content-Type", JSON), write(body));
+    }
+
+    private ApiResponse problem(Problem p) {
+        Map<String, String> headers = new LinkedHashMap<>(p.headers());
+        headers.put("Content-Type", PROBLEM_JSON);
+        return new ApiResponse(p.status(), headers, write(p.body()));
+    }
+
+    private byte[] write(Object body) {
+        try {
+            return json.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response not serialisable", e);
+        }
+    }
+
+    /** The JSON body of an assignment request. */
+    record AssignmentBody(String registrationId, String region, String tenant, Map<String, String> attributes) {
+    }
+
+    /** Configures a {@link ProvisioningApi}. */
+    public static final class Builder {
+        private final ZeroTouchProvisioning service;
+        private AdminAuthenticator admin = AdminAuthenticator.DISABLED;
+        private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+
+        private Builder(ZeroTouchProvisioning service) {
+            this.service = Objects.requireNonNull(service, "service");
+        }
+
+        /** Who may use the admin operations; nobody by default. */
+        public Builder admin(AdminAuthenticator admin) {
+            this.admin = Objects.requireNonNull(admin, "admin");
+            return this;
+        }
+
+        public Builder maxBodyBytes(int maxBodyBytes) {
+            if (maxBodyBytes < 256) {
+                throw new IllegalArgumentException("maxBodyBytes must be at least 256, was " + maxBodyBytes);
+            }
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        public ProvisioningApi build() {
+            return new ProvisioningApi(service, admin, maxBodyBytes);
+        }
+    }
+}

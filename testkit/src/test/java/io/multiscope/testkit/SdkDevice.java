@@ -1,0 +1,38 @@
+package io.multiscope.testkit;
+
+import com.microsoft.azure.sdk.iot.provisioning.device.AdditionalData;
+import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClient;
+import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientRegistrationResult;
+import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientTransportProtocol;
+import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProvider;
+
+/** Registers one device through the real Azure device SDK over HTTPS. */
+final class SdkDevice {
+
+    /** Generous: a realistic registration takes 2 to 5 s; a hang (the SDK's failure mode) shows up as a timeout. */
+    static final int TIMEOUT_SECONDS = 20;
+
+    private SdkDevice() {
+    }
+
+    static ProvisioningDeviceClientRegistrationResult register(String endpoint, String idScope,
+            SecurityProvider provider) throws Exception {
+        return register(endpoint, idScope, provider, null);
+    }
+
+    static ProvisioningDeviceClientRegistrationResult register(String endpoint, String idScope,
+            SecurityProvider provider, String payload) throws Exception {
+        ProvisioningDeviceClient client = ProvisioningDeviceClient.create(endpoint, idScope,
+                ProvisioningDeviceClientTransportProtocol.HTTPS, provider);
+        try {
+            if (payload == null) {
+                return client.registerDeviceSync(TIMEOUT_SECONDS);
+            }
+            AdditionalData data = new AdditionalData();
+            data.setProvisioningPayload(payload);
+            return client.registerDeviceSync(data, TIMEOUT_SECONDS);
+        } finally {
+            client.close();
+        }
+    }
+}

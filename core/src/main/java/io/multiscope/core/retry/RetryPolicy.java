@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * and share it.
  *
  * <pre>{@code
+ * // ThrottledException stands for whatever the caller's client throws on a 429
  * RetryPolicy dpsRetry = RetryPolicy.builder()
- *     .retryIf(e -> e instanceof DpsThrottledException || e instanceof IOException)
- *     .retryAfter(e -> e instanceof DpsThrottledException t ? t.retryAfter() : Optional.empty())
+ *     .retryIf(e -> e instanceof ThrottledException || e instanceof IOException)
+ *     .retryAfter(e -> e instanceof ThrottledException t ? t.retryAfter() : Optional.empty())
  *     .build();
  * Registration r = dpsRetry.execute(() -> dps.register(device));
  * }</pre>
@@ -184,7 +185,7 @@ public final class RetryPolicy {
      */
     public Duration nextDelay(int failedAttempts, Throwable failure) {
         Objects.requireNonNull(failure, "failure");
-        Duration cap = backoffCap(failedAttempts);
+        Duration cap = backoffCap(failedAttempts); // also validates failedAttempts
         Optional<Duration> serverSaid = retryAfterOf(failure);
         if (serverSaid.isPresent()) {
             Duration wait = serverSaid.get();

@@ -347,7 +347,8 @@ public final class ZeroTouchProvisioning {
     public static final class Builder {
         private final Map<String, DpsInstance> instances = new LinkedHashMap<>();
         private InventoryStore store;
-        private AllocationStrategy strategy = Allocators.leastUtilised();
+        private AllocationStrategy strategy =
+                Allocators.tenantPool().and(Allocators.regionAffinity()).then(Allocators.leastUtilised());
         private Attestation attestation;
         private AdmissionControl admission;
         private Clock clock = Clock.systemUTC();
@@ -375,7 +376,10 @@ public final class ZeroTouchProvisioning {
             return this;
         }
 
-        /** How new devices are placed; {@link Allocators#leastUtilised()} by default. */
+        /**
+         * How new devices are placed. By default: tenant pools respected, the device's region preferred, then the
+         * least-utilised instance.
+         */
         public Builder strategy(AllocationStrategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy");
             return this;

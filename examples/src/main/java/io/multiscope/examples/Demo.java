@@ -101,7 +101,7 @@ public final class Demo {
         TestCertificates pki = TestCertificates.shared();
 
         try (ProvisioningHttpServer server = ProvisioningHttpServer
-                .https(ProvisioningApi.of(service), pki.serverKeyManagers()).start()) {
+                .https(ProvisioningApi.of(service), pki.serverKeyManagers(List.of())).start()) {
             URI api = server.uri();
             HttpClient http = HttpClient.newBuilder().sslContext(pki.clientSslContext())
                     .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();

@@ -137,8 +137,8 @@ public final class Demo {
                 if (fault == DemoDevice.Fault.NONE) {
                     continue;
                 }
-                DemoDevice victim = new DemoDevice("newcomer-" + fault.name().toLowerCase().replace('_', '-'),
-                        SasToken.deriveDeviceKey(groupKey, "newcomer"), "westeurope");
+                String id = "newcomer-" + fault.name().toLowerCase().replace('_', '-');
+                DemoDevice victim = new DemoDevice(id, SasToken.deriveDeviceKey(groupKey, id), "westeurope");
                 HttpResponse<String> r = victim.requestAssignment(http, api, SCOPE, Clock.systemUTC().instant(), fault);
                 refusals.put(fault.name(), r.statusCode() + " " + problemType(r.body()));
             }
@@ -199,6 +199,7 @@ public final class Demo {
         final AtomicLong assigned = new AtomicLong();
         final AtomicLong sticky = new AtomicLong();
         final ConcurrentLinkedQueue<DemoDevice> deferred = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<Long> retryAfters = new ConcurrentLinkedQueue<>();
         final Map<String, AtomicLong> refused = new ConcurrentHashMap<>();
         volatile double seconds;
 
@@ -206,7 +207,10 @@ public final class Demo {
             switch (response.statusCode()) {
                 case 201 -> assigned.incrementAndGet();
                 case 200 -> sticky.incrementAndGet();
-                case 429 -> deferred.add(device);
+                case 429 -> {
+                    deferred.add(device);
+                    response.headers().firstValueAsLong("Retry-After").ifPresent(retryAfters::add);
+                }
                 default -> refused.computeIfAbsent(response.statusCode() + " " + problemType(response.body()),
                         k -> new AtomicLong()).incrementAndGet();
             }
@@ -222,6 +226,11 @@ public final class Demo {
             out.printf("  %,d newly assigned, %,d already assigned, %,d deferred (429 + Retry-After), %,d refused"
                     + "  |  %,.0f requests/s%n", assigned.get(), sticky.get(), deferred.size(),
                     total - assigned.get() - sticky.get() - deferred.size(), total / Math.max(seconds, 1e-9));
+            if (!retryAfters.isEmpty()) {
+                out.printf("  Retry-After spread over %d to %d s, so deferred devices come back staggered%n",
+                        retryAfters.stream().mapToLong(Long::longValue).min().orElse(0),
+                        retryAfters.stream().mapToLong(Long::longValue).max().orElse(0));
+            }
             refused.forEach((k, v) -> out.printf("    refused %s: %,d%n", k, v.get()));
         }
     }

@@ -13,6 +13,8 @@ final class ProgressBar {
     private final long total;
     private final AtomicLong done = new AtomicLong();
     private volatile int lastDrawn = -1;
+    /** Redrawing in place only makes sense on a terminal; in a log, only the final line is printed. */
+    private final boolean interactive = System.console() != null;
 
     ProgressBar(PrintStream out, String label, long total) {
         this.out = out;
@@ -23,7 +25,7 @@ final class ProgressBar {
     void step() {
         long d = done.incrementAndGet();
         int percent = (int) (d * 100 / total);
-        if (percent != lastDrawn) {
+        if (interactive && percent != lastDrawn) {
             synchronized (this) {
                 if (percent != lastDrawn) {
                     lastDrawn = percent;
@@ -40,7 +42,7 @@ final class ProgressBar {
 
     private void draw(long d) {
         int filled = (int) (WIDTH * Math.min(d, total) / total);
-        out.print("\r" + label + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] "
+        out.print((interactive ? "\r" : "") + label + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] "
                 + String.format("%3d%% %,d/%,d", d * 100 / total, d, total));
         out.flush();
     }

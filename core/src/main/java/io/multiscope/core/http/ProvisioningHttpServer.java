@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class ProvisioningHttpServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProvisioningHttpServer.class);
+    /** How much of an oversized body is read and thrown away before answering 413. */
+    private static final long DRAIN_LIMIT = 1 << 20;
 
     private final HttpsServer server;
     private final ExecutorService executor;
@@ -107,10 +109,23 @@ public final class ProvisioningHttpServer implements AutoCloseable {
             // Read one byte past the limit so an oversized body is detected without reading all of it.
             body = in.readNBytes(limit + 1);
             tooLarge = body.length > limit;
+            if (tooLarge) {
+                // Discard a bounded rest so the client reads our 413 instead of a reset connection.
+                drain(in);
+            }
         }
         Map<String, List<String>> headers = exchange.getRequestHeaders();
         return new ApiRequest(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers,
                 tooLarge ? new byte[0] : body, tooLarge, clientChain(exchange));
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        byte[] buffer = new byte[8192];
+        long left = DRAIN_LIMIT;
+        int n;
+        while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+            left -= n;
+        }
     }
 
     private static List<X509Certificate> clientChain(HttpExchange exchange) {

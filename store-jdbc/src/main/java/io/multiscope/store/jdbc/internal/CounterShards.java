@@ -176,7 +176,7 @@ public final class CounterShards {
         for (int i = 0; i < rows.size(); i++) {
             long[] r = rows.get(i);
             total += r[1];
-            aligned &= r[0] == i && r[2] == shares[i];
+            aligned &= i < shards && r[0] == i && r[2] == shares[i];
         }
         if (aligned) {
             return;

@@ -22,7 +22,10 @@ final class H2Dialect extends Dialect {
             90131, // concurrent update of a row
             90067, // connection broken
             90121, // database called at shutdown
-            90098); // database closed
+            90098, // database closed
+            // "object already closed": the store closes nothing it still uses, so this is its connection, closed
+            // under it (an aborted session, a shutdown); a fresh connection may work
+            90007);
 
     @Override
     public JdbcDialect kind() {

@@ -63,5 +63,8 @@ public final class H2Database implements TestDatabase {
                 throw new IllegalStateException("H2 did not abort session " + session);
             }
         }
+        // Hikari recognises dead PostgreSQL and MariaDB connections by their errors but not H2's "database closed"
+        // of an aborted session; without this it would hand the dead connection out again.
+        shared().evictConnection(victim);
     }
 }

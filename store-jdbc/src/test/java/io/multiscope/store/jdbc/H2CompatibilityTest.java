@@ -15,4 +15,10 @@ class H2CompatibilityTest extends InventoryStoreCompatibilityKit {
         DATABASE.clear();
         return JdbcInventoryStore.builder(DATABASE.shared()).clock(clock).build();
     }
+
+    /** H2 shares the test JVM's CPU with the writers; half the kit's default keeps the run short. */
+    @Override
+    protected int largeFleetSize() {
+        return 50_000;
+    }
 }

@@ -63,9 +63,15 @@ public abstract class Dialect {
 
     public abstract void unlockSchema(Connection connection) throws SQLException;
 
-    /** The isolation the store's transactions run at. */
+    /**
+     * The isolation the store's write transactions must run at, set on the connection for the transaction and
+     * restored after; {@link Connection#TRANSACTION_NONE} to run at the connection's own level. Every design choice
+     * here assumes READ COMMITTED (each statement sees the latest commits; a conditional update re-checks its
+     * condition on the row it waited for); stricter levels stay correct but turn contention into retried
+     * serialization failures.
+     */
     public int isolation() {
-        return Connection.TRANSACTION_READ_COMMITTED;
+        return Connection.TRANSACTION_NONE;
     }
 
     public void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {

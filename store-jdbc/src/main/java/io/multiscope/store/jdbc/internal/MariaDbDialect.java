@@ -51,6 +51,16 @@ final class MariaDbDialect extends Dialect {
                 + ")";
     }
 
+    /**
+     * InnoDB's default, REPEATABLE READ, keeps the lock of every row an UPDATE examined, even rows its condition
+     * rejected, so writers looking through full counter shards from different starting points would deadlock.
+     * READ COMMITTED releases them. Configure the pool with it to save the two statements that switch it.
+     */
+    @Override
+    public int isolation() {
+        return Connection.TRANSACTION_READ_COMMITTED;
+    }
+
     @Override
     public Optional<String> updateReturning(String update, String columns) {
         return Optional.empty();

@@ -61,7 +61,8 @@ public final class Transactions {
             connection = dataSource.getConnection();
             boolean autoCommit = connection.getAutoCommit();
             if (transactional) {
-                int isolation = connection.getTransactionIsolation();
+                int isolation = dialect.isolation() == Connection.TRANSACTION_NONE ? Connection.TRANSACTION_NONE
+                        : connection.getTransactionIsolation();
                 if (isolation != dialect.isolation()) {
                     connection.setTransactionIsolation(dialect.isolation());
                     restoreIsolation = isolation;

@@ -33,6 +33,14 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class EmulatorServer implements AutoCloseable {
 
+    static {
+        // The JDK server writes headers and body separately; with Nagle's algorithm on, each exchange then waits for
+        // a delayed ACK (~40 ms). Read once by the JDK when its HTTP server classes load; an explicit setting wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpsServer server;
     private final ExecutorService executor;
 
@@ -110,7 +118,8 @@ public final class EmulatorServer implements AutoCloseable {
             SSLParameters ssl = getSSLContext().getDefaultSSLParameters();
             // "Want", not "need": symmetric-key devices and the service client present no certificate.
             ssl.setWantClientAuth(true);
-            ssl.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            // TLS 1.2, the version DPS negotiates and the device SDK asks for.
+            ssl.setProtocols(new String[] {"TLSv1.2"});
             params.setSSLParameters(ssl);
         }
     }

@@ -20,8 +20,8 @@ class ServiceClientRoutingTest {
         SSLSocketFactory factoryBefore = HttpsURLConnection.getDefaultSSLSocketFactory();
         try (DpsEmulator one = DpsEmulator.builder().instance("route-one").start();
              DpsEmulator two = DpsEmulator.builder().instance("route-two").start()) {
-            try (ServiceClientRouting r1 = ServiceClientRouting.install(one);
-                 ServiceClientRouting r2 = ServiceClientRouting.install(two)) {
+            ServiceClientRouting r1 = ServiceClientRouting.install(one);
+            try (ServiceClientRouting r2 = ServiceClientRouting.install(two)) {
                 assertThat(r1.relayPort()).isEqualTo(r2.relayPort());
                 assertThat(ProxySelector.getDefault().select(URI.create("https://example.com/")))
                         .containsExactly(Proxy.NO_PROXY);
@@ -43,6 +43,8 @@ class ServiceClientRoutingTest {
                 assertThat(ProxySelector.getDefault()
                         .select(URI.create("https://route-two.azure-devices-provisioning.net/")).get(0).type())
                         .isEqualTo(Proxy.Type.HTTP);
+            } finally {
+                r1.close();
             }
         }
         assertThat(ProxySelector.getDefault()).isSameAs(before);

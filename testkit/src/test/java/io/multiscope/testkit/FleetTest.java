@@ -69,6 +69,20 @@ class FleetTest {
     }
 
     @Test
+    void geoLatencyAllocatesAsHashed(DpsEmulator dps) {
+        EmulatedDpsInstance a = dps.instance("dps-a");
+        register("0ne0000000A", "geo-1");
+        String hashedHub = a.registration("geo-1").orElseThrow().assignedHub();
+        a.deleteRegistration("geo-1");
+        a.putEnrollment(EnrollmentSpec.group("grp").symmetricKey(TestKeys.GROUP_KEY)
+                .allocation(AllocationPolicy.GEO_LATENCY).build());
+
+        register("0ne0000000A", "geo-1");
+
+        assertThat(a.registration("geo-1").orElseThrow().assignedHub()).isEqualTo(hashedHub);
+    }
+
+    @Test
     void aDownInstanceDropsItsConnectionsWhileTheOthersAnswer(DpsEmulator dps) throws Exception {
         EmulatedDpsInstance a = dps.instance("dps-a");
         a.takeDown();

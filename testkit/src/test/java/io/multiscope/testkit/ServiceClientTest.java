@@ -193,6 +193,23 @@ class ServiceClientTest {
     }
 
     @Test
+    void enrollmentGroupBulkOverRest() {
+        RawDps raw = new RawDps(dps);
+        RawDps.Response created = raw.service(eu, "POST", "enrollmentGroups" + RawDps.API, """
+                {"mode": "create", "enrollmentGroups": [
+                  {"enrollmentGroupId": "bulk-g1", "attestation": {"type": "symmetricKey"}},
+                  {"enrollmentGroupId": "bulk-g2", "attestation": {"type": "symmetricKey"}},
+                  {"enrollmentGroupId": "bad id", "attestation": {"type": "symmetricKey"}}]}""");
+
+        assertThat(created.status()).isEqualTo(200);
+        assertThat(created.json().path("isSuccessful").asBoolean()).isFalse();
+        assertThat(created.json().path("errors")).hasSize(1);
+        assertThat(created.json().path("errors").path(0).path("enrollmentGroupId").asText()).isEqualTo("bad id");
+        assertThat(created.json().path("errors").path(0).path("errorCode").asInt()).isEqualTo(400004);
+        assertThat(raw.service(eu, "GET", "enrollmentGroups/bulk-g2" + RawDps.API, null).status()).isEqualTo(200);
+    }
+
+    @Test
     void eachInstanceHasItsOwnHostAndKey() throws Exception {
         EmulatedDpsInstance us = dps.instance("dps-us-1");
         ProvisioningServiceClient usService = new ProvisioningServiceClient(us.serviceConnectionString());

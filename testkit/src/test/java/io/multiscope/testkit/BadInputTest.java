@@ -101,7 +101,7 @@ class BadInputTest {
     @Test
     void badCredentials() {
         assertDpsError(raw.device("PUT", SCOPE + "/registrations/dev-1/register" + RawDps.API, null, "{}"), 401,
-                "neither an Authorization header");
+                "neither a SAS token");
         String expired = SasToken.forDevice(SasToken.deviceResource(SCOPE, "dev-1"), TestKeys.GROUP_KEY,
                 Instant.now().minusSeconds(5));
         assertDpsError(raw.device("PUT", SCOPE + "/registrations/dev-1/register" + RawDps.API, expired, "{}"), 401,

@@ -51,6 +51,9 @@ public final class EmulatorLauncher {
                 .bindAddress(InetAddress.getByName(options.bind()))
                 .port(options.port())
                 .instantAssignment(options.instant());
+        if (options.mqtt() != null) {
+            builder.mqtt(InetAddress.getByName(options.mqtt()));
+        }
         for (int i = 1; i <= options.instances(); i++) {
             String scope = String.format(Locale.ROOT, "0ne%08X", i);
             builder.instance("dps-" + i, s -> s.idScope(scope));
@@ -94,6 +97,8 @@ public final class EmulatorLauncher {
         out.println("  listening on      https://" + emulator.deviceEndpoint());
         out.println("  mode              " + (emulator.isInstantAssignment()
                 ? "instant (200 assigned on register)" : "realistic (202 assigning, then the result on a poll)"));
+        emulator.mqttEndpoint().ifPresent(mqtt -> out.println("  MQTT              ssl://" + mqtt + ":8883 (SDK endpoint "
+                + mqtt + " with the MQTT transport)"));
         out.println("  test CA           " + caFile.toAbsolutePath());
         out.println("  trust store       " + trustStore.toAbsolutePath() + " (PKCS12, password "
                 + TRUST_STORE_PASSWORD + ")");

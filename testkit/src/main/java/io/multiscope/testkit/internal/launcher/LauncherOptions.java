@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** The launcher's command line. */
 record LauncherOptions(int instances, int port, String bind, boolean instant, int proxyPort, Path outDir,
-        boolean help) {
+        String mqtt, boolean help) {
 
     static final String USAGE = """
             Usage: java -jar multiscope-dps-emulator.jar [options]
@@ -15,6 +15,7 @@ record LauncherOptions(int instances, int port, String bind, boolean instant, in
               --instant         answer registrations with 200 assigned at once instead of 202 then a poll
               --proxy-port P    port of the CONNECT relay for the service client (default 0 = a free one)
               --no-proxy        run no relay
+              --mqtt ADDRESS    also serve MQTT on ADDRESS:8883 (the SDK's fixed MQTT port), e.g. 127.0.0.2
               --out DIR         where to write ca.pem and truststore.p12
                                 (default: <java.io.tmpdir>/multiscope-dps-emulator)
               --help            show this text""";
@@ -26,6 +27,7 @@ record LauncherOptions(int instances, int port, String bind, boolean instant, in
         boolean instant = false;
         int proxyPort = 0;
         Path outDir = Path.of(System.getProperty("java.io.tmpdir"), "multiscope-dps-emulator");
+        String mqtt = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -37,11 +39,12 @@ record LauncherOptions(int instances, int port, String bind, boolean instant, in
                 case "--proxy-port" -> proxyPort = number(arg, value(args, ++i, arg), 0, 65535);
                 case "--no-proxy" -> proxyPort = -1;
                 case "--out" -> outDir = Path.of(value(args, ++i, arg));
+                case "--mqtt" -> mqtt = value(args, ++i, arg);
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
-        return new LauncherOptions(instances, port, bind, instant, proxyPort, outDir, help);
+        return new LauncherOptions(instances, port, bind, instant, proxyPort, outDir, mqtt, help);
     }
 
     private static String value(String[] args, int index, String option) {

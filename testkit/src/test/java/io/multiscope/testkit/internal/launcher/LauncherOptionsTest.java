@@ -17,12 +17,13 @@ class LauncherOptionsTest {
         assertThat(defaults.proxyPort()).isZero();
 
         LauncherOptions given = LauncherOptions.parse(new String[] {"--instances", "3", "--port", "9443", "--instant",
-                "--no-proxy", "--out", "build"});
+                "--no-proxy", "--out", "build", "--mqtt", "127.0.0.2"});
         assertThat(given.instances()).isEqualTo(3);
         assertThat(given.port()).isEqualTo(9443);
         assertThat(given.instant()).isTrue();
         assertThat(given.proxyPort()).isEqualTo(-1);
         assertThat(given.outDir()).isEqualTo(Path.of("build"));
+        assertThat(given.mqtt()).isEqualTo("127.0.0.2");
     }
 
     @Test

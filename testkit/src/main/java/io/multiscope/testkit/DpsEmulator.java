@@ -1,8 +1,11 @@
 package io.multiscope.testkit;
 
+import io.multiscope.core.time.VirtualClock;
+
 import io.multiscope.testkit.internal.certs.CombinedTrust;
 import io.multiscope.testkit.internal.dps.EmulatorServer;
 import io.multiscope.testkit.internal.dps.InstanceRuntime;
+import io.multiscope.testkit.internal.mqtt.MqttListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -48,15 +51,17 @@ public final class DpsEmulator implements AutoCloseable {
     private final Clock clock;
     private final boolean instant;
     private final String deviceEndpoint;
+    private final String mqttEndpoint;
 
     private DpsEmulator(EmulatorServer server, Map<String, EmulatedDpsInstance> instances,
-            TestCertificates certificates, Clock clock, boolean instant, String deviceEndpoint) {
+            TestCertificates certificates, Clock clock, boolean instant, String deviceEndpoint, String mqttEndpoint) {
         this.server = server;
         this.instances = instances;
         this.certificates = certificates;
         this.clock = clock;
         this.instant = instant;
         this.deviceEndpoint = deviceEndpoint;
+        this.mqttEndpoint = mqttEndpoint;
     }
 
     public static Builder builder() {
@@ -70,6 +75,14 @@ public final class DpsEmulator implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /**
+     * The endpoint to give the SDK with {@code ProvisioningDeviceClientTransportProtocol.MQTT}: the MQTT listener's
+     * address (its port is always 8883), if {@link Builder#mqtt} enabled one.
+     */
+    public Optional<String> mqttEndpoint() {
+        return Optional.ofNullable(mqttEndpoint);
     }
 
     /**
@@ -143,6 +156,7 @@ public final class DpsEmulator implements AutoCloseable {
         private int port;
         private Duration webhookTimeout = Duration.ofSeconds(10);
         private int workerThreads = 16;
+        private InetAddress mqttAddress;
 
         private Builder() {
         }
@@ -248,6 +262,17 @@ public final class DpsEmulator implements AutoCloseable {
         }
 
         /**
+         * Also serves the device API over MQTT (TLS) on {@code address}, port 8883: the SDK's MQTT transport always
+         * uses that port, so each running emulator needs its own address. On Linux every 127.x.y.z address is
+         * local, e.g. {@code InetAddress.getByName("127.0.0.2")}; other systems need a loopback alias. The server
+         * certificate covers the address.
+         */
+        public Builder mqtt(InetAddress address) {
+            this.mqttAddress = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /**
          * Starts the emulator. Without any {@link #instance} call it hosts one instance named {@code dps-1}.
          *
          * @throws IllegalArgumentException if two instances share an ID scope or service host name
@@ -265,22 +290,30 @@ public final class DpsEmulator implements AutoCloseable {
             for (InstanceSettings s : settings) {
                 runtimes.add(new InstanceRuntime(s, clock));
             }
-            List<String> serviceHosts = settings.stream().map(InstanceSettings::serviceHostName).toList();
+            List<String> serverNames = new ArrayList<>(
+                    settings.stream().map(InstanceSettings::serviceHostName).toList());
+            InetSocketAddress mqtt = null;
+            if (mqttAddress != null) {
+                serverNames.add(mqttAddress.getHostAddress());
+                mqtt = new InetSocketAddress(mqttAddress, MqttListener.SDK_PORT);
+            }
             EmulatorServer server;
             try {
                 server = EmulatorServer.start(new EmulatorServer.Config(new InetSocketAddress(bindAddress, port),
-                        pki.serverKeyManagers(serviceHosts), clock, instant, assigningPolls, retryAfterSeconds,
-                        CombinedTrust.sslContext(List.of(pki.caCertificate())), webhookTimeout, workerThreads),
+                        pki.serverKeyManagers(serverNames), clock, instant, assigningPolls, retryAfterSeconds,
+                        CombinedTrust.sslContext(List.of(pki.caCertificate())), webhookTimeout, workerThreads, mqtt),
                         runtimes);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot start the DPS emulator on " + bindAddress + ":" + port, e);
+                throw new UncheckedIOException("cannot start the DPS emulator on " + bindAddress + ":" + port
+                        + (mqtt == null ? "" : " (MQTT " + mqtt + ")"), e);
             }
             String endpoint = "localhost:" + server.port();
             Map<String, EmulatedDpsInstance> handles = new LinkedHashMap<>();
             for (InstanceRuntime r : runtimes) {
                 handles.put(r.settings().name(), new EmulatedDpsInstance(r, endpoint));
             }
-            return new DpsEmulator(server, handles, pki, clock, instant, endpoint);
+            return new DpsEmulator(server, handles, pki, clock, instant, endpoint,
+                    mqttAddress == null ? null : mqttAddress.getHostAddress());
         }
 
         private static void checkUnique(List<InstanceSettings> settings) {

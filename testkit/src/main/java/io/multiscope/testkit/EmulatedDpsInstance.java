@@ -9,6 +9,7 @@ import io.multiscope.testkit.internal.dps.EnrollmentRecord;
 import io.multiscope.testkit.internal.dps.FaultPlan;
 import io.multiscope.testkit.internal.dps.InstanceRuntime;
 import io.multiscope.testkit.internal.dps.RegistrationRecord;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -259,6 +260,6 @@ public final class EmulatedDpsInstance {
     }
 
     private static String json(JsonNode node) {
-        return node == null ? null : new String(DpsJson.write(node), java.nio.charset.StandardCharsets.UTF_8);
+        return node == null ? null : new String(DpsJson.write(node), StandardCharsets.UTF_8);
     }
 }

@@ -6,7 +6,8 @@ import java.time.Instant;
  * A device's registration state in an emulated instance, for test assertions. Fields DPS leaves empty for the
  * status are {@code null}.
  *
- * @param status {@code assigning}, {@code assigned}, {@code failed} or {@code disabled}
+ * @param status {@code assigned}, {@code failed} or {@code disabled} (the outcome is recorded when the device
+ *     registers, even in realistic mode where the device learns it from a poll)
  * @param substatus {@code initialAssignment}, {@code deviceDataMigrated}, {@code deviceDataReset} or
  *     {@code reprovisionedToInitialAssignment}, when assigned
  * @param enrollmentGroupId the group the device registered through; {@code null} for an individual enrollment

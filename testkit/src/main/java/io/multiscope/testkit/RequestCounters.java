@@ -57,6 +57,10 @@ public interface RequestCounters {
     /** Registrations that ended {@code failed} or {@code disabled}. */
     long notAssigned();
 
-    /** Mean time the emulator spent handling a request of {@code kind}, in nanoseconds; 0 if none was handled. */
+    /**
+     * Mean time the emulator spent handling a request of {@code kind} (parsing, checks, allocation, writing the
+     * answer; not TLS or injected delays), in nanoseconds; 0 if none was handled. A request's time is recorded just
+     * after its answer is sent, so it may show up a moment after the client has the answer.
+     */
     long meanHandlingNanos(RequestKind kind);
 }

@@ -7,6 +7,10 @@ import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientR
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientStatus;
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientSubstatus;
 import io.multiscope.core.attestation.SasToken;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +70,24 @@ class SymmetricKeyRegistrationTest {
 
         assertThat(result.getIothubUri()).isEqualTo("hub-eu-1.azure-devices.net");
         assertThat(eu.registration("meter-7").orElseThrow().enrollmentGroupId()).isNull();
+    }
+
+    @Test
+    void theUrlEncodedSigningFormOfOtherSdksIsAcceptedToo() {
+        String deviceKey = SasToken.deriveDeviceKey(eu.createSymmetricKeyGroup("fleet"), "c-device-1");
+        // As the C, C# and Node SDKs sign: the URL-encoded resource, skn=registration.
+        String resource = URLEncoder.encode("0ne0001A1B2/registrations/c-device-1", StandardCharsets.UTF_8);
+        long se = Instant.now().plusSeconds(3600).getEpochSecond();
+        String sig = SasToken.sign(Base64.getDecoder().decode(deviceKey), resource + "\n" + se);
+        String token = "SharedAccessSignature sr=" + resource + "&sig=" + URLEncoder.encode(sig, StandardCharsets.UTF_8)
+                + "&se=" + se + "&skn=registration";
+
+        RawDps.Response response = new RawDps(dps).device("PUT", "0ne0001A1B2/registrations/c-device-1/register"
+                + RawDps.API, token, "{\"registrationId\":\"c-device-1\",\"payload\":{\"a\":1}}");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().path("registrationState").path("assignedHub").asText())
+                .isEqualTo("hub-eu-1.azure-devices.net");
     }
 
     @Test

@@ -32,6 +32,14 @@ public final class VirtualClock extends Clock implements Ticker, Sleeper {
         return new VirtualClock(epochNanos, new AtomicLong(), ZoneOffset.UTC);
     }
 
+    /**
+     * A clock stopped at the current system time: use it where real SDKs sign SAS tokens with the system clock and
+     * the other side checks their expiry against this one.
+     */
+    public static VirtualClock startingNow() {
+        return startingAt(Instant.now());
+    }
+
     /** A clock that starts at 2026-01-01T00:00:00Z. */
     public static VirtualClock create() {
         return startingAt(Instant.parse("2026-01-01T00:00:00Z"));

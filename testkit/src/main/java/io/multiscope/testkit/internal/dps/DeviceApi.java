@@ -1,8 +1,5 @@
 package io.multiscope.testkit.internal.dps;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.multiscope.core.RegistrationIds;
 import io.multiscope.testkit.RequestKind;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -17,17 +14,12 @@ import java.util.Map;
 final class DeviceApi {
 
     private final Map<String, InstanceRuntime> instancesByIdScope;
-    private final RegistrationEngine engine;
-    private final int retryAfterSeconds;
+    private final DeviceOperations operations;
 
-    /**
-     * @param instancesByIdScope keyed by lower-cased ID scope
-     * @param retryAfterSeconds the {@code Retry-After} sent with {@code assigning} answers
-     */
-    DeviceApi(Map<String, InstanceRuntime> instancesByIdScope, RegistrationEngine engine, int retryAfterSeconds) {
+    /** @param instancesByIdScope keyed by lower-cased ID scope */
+    DeviceApi(Map<String, InstanceRuntime> instancesByIdScope, DeviceOperations operations) {
         this.instancesByIdScope = instancesByIdScope;
-        this.engine = engine;
-        this.retryAfterSeconds = retryAfterSeconds;
+        this.operations = operations;
     }
 
     void handle(DpsExchange exchange) throws IOException {
@@ -45,15 +37,15 @@ final class DeviceApi {
         String method = exchange.method();
         if (s.size() == 4 && s.get(3).equals("register")) {
             requireMethod(method, "PUT");
-            RequestGate.run(instance, RequestKind.REGISTER, exchange, () -> register(instance, registrationId,
+            RequestGate.run(instance, RequestKind.REGISTER, exchange::drop, () -> register(instance, registrationId,
                     exchange));
         } else if (s.size() == 5 && s.get(3).equals("operations")) {
             requireMethod(method, "GET");
-            RequestGate.run(instance, RequestKind.OPERATION_STATUS, exchange,
+            RequestGate.run(instance, RequestKind.OPERATION_STATUS, exchange::drop,
                     () -> poll(instance, registrationId, s.get(4), exchange));
         } else if (s.size() == 3) {
             requireMethod(method, "POST");
-            RequestGate.run(instance, RequestKind.STATUS_LOOKUP, exchange,
+            RequestGate.run(instance, RequestKind.STATUS_LOOKUP, exchange::drop,
                     () -> lookup(instance, registrationId, exchange));
         } else {
             throw DpsError.of(404, DpsError.RESOURCE_NOT_FOUND, "Unknown device API path.");
@@ -62,62 +54,36 @@ final class DeviceApi {
 
     private void register(InstanceRuntime instance, String registrationId, DpsExchange exchange) throws IOException {
         ApiVersions.check(exchange);
-        checkRegistrationId(registrationId);
-        instance.quotas().registration();
-        ObjectNode body = DpsJson.parseObject(exchange.body());
-        checkBodyRegistrationId(body, registrationId);
-        if (body.hasNonNull("tpm") && exchange.header("Authorization").isEmpty()) {
-            throw DpsError.unauthorized("TPM attestation is not supported by this emulator.");
-        }
-        AttestedDevice device = DeviceAuthenticator.authenticate(instance, registrationId, exchange);
-        JsonNode payload = DpsJson.normalisePayload(body.get("payload"));
-        OperationView view = engine.register(instance, device, payload);
+        DeviceOperations.Answer answer = operations.register(instance, registrationId, credentials(exchange),
+                exchange.body());
         Map<String, String> headers = new LinkedHashMap<>();
-        if (view.isAssigning()) {
-            headers.put("Retry-After", Integer.toString(retryAfterSeconds));
+        answer.retryAfterSeconds().ifPresent(s -> headers.put("Retry-After", Integer.toString(s)));
+        if (answer.isAssigning()) {
             headers.put("Location", "https://" + exchange.header("Host").orElse("localhost") + "/"
                     + instance.settings().idScope() + "/registrations/" + registrationId + "/register");
         }
-        exchange.respondJson(view.isAssigning() ? 202 : 200, view.render(), headers);
+        exchange.respondJson(answer.status(), answer.body(), headers);
     }
 
     private void poll(InstanceRuntime instance, String registrationId, String operationId, DpsExchange exchange)
             throws IOException {
         ApiVersions.check(exchange);
-        checkRegistrationId(registrationId);
-        instance.quotas().poll(VersionedStore.key(registrationId));
-        DeviceAuthenticator.authenticate(instance, registrationId, exchange);
-        OperationView view = engine.poll(instance, registrationId, operationId);
-        exchange.respondJson(view.isAssigning() ? 202 : 200, view.render(), view.isAssigning()
-                ? Map.of("Retry-After", Integer.toString(retryAfterSeconds)) : Map.of());
+        DeviceOperations.Answer answer = operations.poll(instance, registrationId, operationId,
+                credentials(exchange));
+        Map<String, String> headers = new LinkedHashMap<>();
+        answer.retryAfterSeconds().ifPresent(s -> headers.put("Retry-After", Integer.toString(s)));
+        exchange.respondJson(answer.status(), answer.body(), headers);
     }
 
     private void lookup(InstanceRuntime instance, String registrationId, DpsExchange exchange) throws IOException {
         ApiVersions.check(exchange);
-        checkRegistrationId(registrationId);
-        byte[] raw = exchange.body();
-        if (raw.length > 0) {
-            checkBodyRegistrationId(DpsJson.parseObject(raw), registrationId);
-        }
-        DeviceAuthenticator.authenticate(instance, registrationId, exchange);
-        RegistrationRecord record = engine.lookup(instance, registrationId).orElseThrow(() -> DpsError.notFound(
-                "The device '" + registrationId + "' has no registration in this DPS instance."));
-        exchange.respondJson(200, record.renderForDevice(), Map.of());
+        DeviceOperations.Answer answer = operations.lookup(instance, registrationId, credentials(exchange),
+                exchange.body());
+        exchange.respondJson(answer.status(), answer.body(), Map.of());
     }
 
-    private static void checkRegistrationId(String registrationId) {
-        String problem = RegistrationIds.problem(registrationId);
-        if (problem != null) {
-            throw DpsError.badRequest("Invalid registration id '" + registrationId + "': " + problem + ".");
-        }
-    }
-
-    private static void checkBodyRegistrationId(ObjectNode body, String registrationId) {
-        JsonNode id = body.get("registrationId");
-        if (id != null && !id.isNull() && !(id.isTextual() && id.textValue().equalsIgnoreCase(registrationId))) {
-            throw DpsError.badRequest("The registrationId " + id + " in the body differs from '" + registrationId
-                    + "' in the path.");
-        }
+    private static DeviceCredentials credentials(DpsExchange exchange) {
+        return new DeviceCredentials(exchange.header("Authorization"), exchange.clientCertificates());
     }
 
     private static void requireMethod(String method, String expected) {

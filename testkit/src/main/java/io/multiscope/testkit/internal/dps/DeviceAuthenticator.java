@@ -20,18 +20,19 @@ final class DeviceAuthenticator {
      * @param registrationId from the request path, exactly as sent (keys are derived from it case-sensitively)
      * @throws DpsError 401 saying what did not check out
      */
-    static AttestedDevice authenticate(InstanceRuntime instance, String registrationId, DpsExchange exchange) {
+    static AttestedDevice authenticate(InstanceRuntime instance, String registrationId,
+            DeviceCredentials credentials) {
         Instant now = instance.clock().instant();
-        Optional<String> authorization = exchange.header("Authorization");
-        if (authorization.isPresent()) {
-            return bySasToken(instance, registrationId, authorization.get(), now);
+        Optional<String> sasToken = credentials.sasToken();
+        if (sasToken.isPresent()) {
+            return bySasToken(instance, registrationId, sasToken.get(), now);
         }
-        List<X509Certificate> chain = exchange.clientCertificates();
+        List<X509Certificate> chain = credentials.clientChain();
         if (!chain.isEmpty()) {
             return byCertificate(instance, registrationId, chain, now);
         }
-        throw DpsError.unauthorized("The request carries neither an Authorization header (symmetric key) nor a TLS "
-                + "client certificate (X.509).");
+        throw DpsError.unauthorized("The request carries neither a SAS token (symmetric key) nor a TLS client "
+                + "certificate (X.509).");
     }
 
     private static AttestedDevice bySasToken(InstanceRuntime instance, String registrationId, String header,

@@ -28,6 +28,7 @@ public final class DpsExchange {
     private final HttpExchange exchange;
     private final List<String> segments;
     private final Map<String, String> query;
+    private byte[] body;
     private boolean responded;
 
     public DpsExchange(HttpExchange exchange) {
@@ -87,15 +88,29 @@ public final class DpsExchange {
      * @throws DpsError 413 when larger
      */
     public byte[] body() {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw DpsError.of(413, DpsError.TOO_LARGE,
-                        "The request body exceeds the " + MAX_BODY_BYTES + "-byte DPS message limit.");
+        if (body == null) {
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readNBytes(MAX_BODY_BYTES + 1);
+            } catch (IOException e) {
+                throw DpsError.badJson("The request body cannot be read: " + e.getMessage());
             }
-            return bytes;
-        } catch (IOException e) {
-            throw DpsError.badJson("The request body cannot be read: " + e.getMessage());
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw DpsError.of(413, DpsError.TOO_LARGE,
+                    "The request body exceeds the " + MAX_BODY_BYTES + "-byte DPS message limit.");
+        }
+        return body;
+    }
+
+    /**
+     * Reads the whole request body before anything is answered. The JDK's HTTPS server can otherwise leave unread
+     * body bytes in its TLS buffer and then never notice the next request on a kept-alive connection.
+     */
+    void consumeBody() {
+        try {
+            body();
+        } catch (DpsError e) {
+            // reported when a handler asks for the body
         }
     }
 

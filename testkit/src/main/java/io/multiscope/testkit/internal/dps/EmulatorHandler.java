@@ -27,6 +27,7 @@ final class EmulatorHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange http) throws IOException {
         DpsExchange exchange = new DpsExchange(http);
+        exchange.consumeBody();
         try {
             if (exchange.segments().isEmpty()) {
                 throw DpsError.of(404, DpsError.RESOURCE_NOT_FOUND, "This is a DPS emulator: device API paths are "

@@ -3,11 +3,10 @@ package io.multiscope.testkit.internal.dps;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import io.multiscope.testkit.internal.certs.DeferredClientTrust;
+import io.multiscope.testkit.internal.mqtt.MqttListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -23,28 +22,39 @@ import java.util.stream.Collectors;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
- * The HTTPS listener every emulated instance shares. It asks clients for a certificate without naming acceptable
- * CAs and accepts whatever they send, because DPS decides per enrollment, after the handshake, whether a device
- * certificate is good.
+ * The HTTPS listener every emulated instance shares. It asks clients for a certificate and leaves judging it to the
+ * enrollments ({@link DeferredClientTrust}).
  */
 public final class EmulatorServer implements AutoCloseable {
 
-    private final HttpsServer server;
-    private final ExecutorService executor;
-
-    /** What the server needs to know. */
-    public record Config(InetSocketAddress address, KeyManager[] keyManagers, Clock clock, boolean instant,
-            int assigningPolls, int retryAfterSeconds, SSLContext webhookTrust, Duration webhookTimeout,
-            int workerThreads) {
+    static {
+        // The JDK server writes headers and body separately; with Nagle's algorithm on, each exchange then waits for
+        // a delayed ACK (~40 ms). Read once by the JDK when its HTTP server classes load; an explicit setting wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
-    private EmulatorServer(HttpsServer server, ExecutorService executor) {
+    private final HttpsServer server;
+    private final ExecutorService executor;
+    private final MqttListener mqtt;
+
+    /**
+     * What the server needs to know.
+     *
+     * @param mqttAddress where to listen for MQTT, or {@code null} for none
+     */
+    public record Config(InetSocketAddress address, KeyManager[] keyManagers, Clock clock, boolean instant,
+            int assigningPolls, int retryAfterSeconds, SSLContext webhookTrust, Duration webhookTimeout,
+            int workerThreads, InetSocketAddress mqttAddress) {
+    }
+
+    private EmulatorServer(HttpsServer server, ExecutorService executor, MqttListener mqtt) {
         this.server = server;
         this.executor = executor;
+        this.mqtt = mqtt;
     }
 
     public static EmulatorServer start(Config config, List<InstanceRuntime> instances) throws IOException {
@@ -55,16 +65,28 @@ public final class EmulatorServer implements AutoCloseable {
         HubAllocator allocator = new HubAllocator(
                 new CustomAllocationWebhook(config.webhookTrust(), config.webhookTimeout()));
         RegistrationEngine engine = new RegistrationEngine(allocator, config.instant(), config.assigningPolls());
-        EmulatorHandler handler = new EmulatorHandler(new DeviceApi(byScope, engine, config.retryAfterSeconds()),
-                new ServiceApi(byHost), config.clock());
+        DeviceOperations operations = new DeviceOperations(engine, config.retryAfterSeconds());
+        EmulatorHandler handler = new EmulatorHandler(new DeviceApi(byScope, operations), new ServiceApi(byHost),
+                config.clock());
 
-        HttpsServer server = HttpsServer.create(config.address(), 200);
-        server.setHttpsConfigurator(new ClientCertificateRequesting(sslContext(config.keyManagers())));
+        SSLContext tls = DeferredClientTrust.serverContext(config.keyManagers());
+        MqttListener mqtt = config.mqttAddress() == null ? null
+                : MqttListener.start(config.mqttAddress(), tls, byScope, operations, config.clock());
+        HttpsServer server;
+        try {
+            server = HttpsServer.create(config.address(), 200);
+        } catch (IOException e) {
+            if (mqtt != null) {
+                mqtt.close();
+            }
+            throw e;
+        }
+        server.setHttpsConfigurator(new ClientCertificateRequesting(tls));
         server.createContext("/", handler);
         ExecutorService executor = workers(config.workerThreads());
         server.setExecutor(executor);
         server.start();
-        return new EmulatorServer(server, executor);
+        return new EmulatorServer(server, executor, mqtt);
     }
 
     public int port() {
@@ -73,6 +95,9 @@ public final class EmulatorServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (mqtt != null) {
+            mqtt.close();
+        }
         server.stop(0);
         executor.shutdownNow();
     }
@@ -89,16 +114,6 @@ public final class EmulatorServer implements AutoCloseable {
         return pool;
     }
 
-    private static SSLContext sslContext(KeyManager[] keyManagers) {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers, new TrustManager[] {new AcceptAnyClient()}, new SecureRandom());
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot build the emulator's SSLContext", e);
-        }
-    }
-
     private static final class ClientCertificateRequesting extends HttpsConfigurator {
 
         ClientCertificateRequesting(SSLContext context) {
@@ -110,30 +125,9 @@ public final class EmulatorServer implements AutoCloseable {
             SSLParameters ssl = getSSLContext().getDefaultSSLParameters();
             // "Want", not "need": symmetric-key devices and the service client present no certificate.
             ssl.setWantClientAuth(true);
-            ssl.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            // TLS 1.2, the version DPS negotiates and the device SDK asks for.
+            ssl.setProtocols(new String[] {"TLSv1.2"});
             params.setSSLParameters(ssl);
-        }
-    }
-
-    /**
-     * Accepts any client chain and names no acceptable issuers: with a non-empty list the JDK client would only send a
-     * certificate issued by one of them, and DPS lets each enrollment decide which CA counts.
-     */
-    private static final class AcceptAnyClient implements X509TrustManager {
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            // checked per enrollment after the handshake
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            throw new UnsupportedOperationException("the emulator is a server");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

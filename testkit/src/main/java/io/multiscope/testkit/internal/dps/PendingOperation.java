@@ -1,11 +1,10 @@
 package io.multiscope.testkit.internal.dps;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A registration operation. Its outcome is decided when the device registers; in realistic mode the device only
- * sees it (and the registration state only records it) after the configured number of polls.
+ * A registration operation. Its outcome is decided when the device registers; in realistic mode the device sees it
+ * after the configured number of {@code assigning} polls.
  */
 final class PendingOperation {
 
@@ -13,7 +12,6 @@ final class PendingOperation {
     private final String registrationKey;
     private final RegistrationRecord outcome;
     private final AtomicInteger pollsLeft;
-    private final AtomicBoolean applied = new AtomicBoolean();
 
     PendingOperation(String operationId, String registrationKey, RegistrationRecord outcome, int pollsBeforeDone) {
         this.operationId = operationId;
@@ -37,10 +35,5 @@ final class PendingOperation {
     /** Counts one poll; true while the operation should still look {@code assigning}. */
     boolean stillAssigning() {
         return pollsLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
-    }
-
-    /** True exactly once: for whoever should record the outcome in the registration store. */
-    boolean claimApply() {
-        return applied.compareAndSet(false, true);
     }
 }

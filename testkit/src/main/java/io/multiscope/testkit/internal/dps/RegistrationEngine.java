@@ -11,7 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Decides what a device registration leads to (assignment, failure or disabled; allocation; re-provisioning) and
- * records it, either at once (instant mode) or once the device has polled (realistic mode).
+ * records it when the register request arrives, as DPS finishes an assignment whether or not the device polls. In
+ * realistic mode the device only learns the outcome from a poll.
  */
 final class RegistrationEngine {
 
@@ -49,12 +50,9 @@ final class RegistrationEngine {
             PendingOperation operation = new PendingOperation(newOperationId(), key, outcome,
                     instant ? 0 : assigningPolls);
             instance.track(operation);
-            if (instant) {
-                apply(instance, operation);
-                return new OperationView(operation.operationId(), outcome);
-            }
-            instance.registrations().put(device.registrationId(), assigning(device, previous, now));
-            return new OperationView(operation.operationId(), null);
+            instance.registrations().put(outcome.registrationId(), outcome);
+            instance.counters().outcome(outcome.isAssigned());
+            return new OperationView(operation.operationId(), instant ? outcome : null);
         } finally {
             lock.unlock();
         }
@@ -72,20 +70,11 @@ final class RegistrationEngine {
         if (operation.stillAssigning()) {
             return new OperationView(operationId, null);
         }
-        apply(instance, operation);
         return new OperationView(operationId, operation.outcome());
     }
 
     Optional<RegistrationRecord> lookup(InstanceRuntime instance, String registrationId) {
         return instance.registrations().get(registrationId);
-    }
-
-    private static void apply(InstanceRuntime instance, PendingOperation operation) {
-        if (operation.claimApply()) {
-            RegistrationRecord outcome = operation.outcome();
-            instance.registrations().put(outcome.registrationId(), outcome);
-            instance.counters().outcome(outcome.isAssigned());
-        }
     }
 
     private RegistrationRecord decide(InstanceRuntime instance, AttestedDevice device, JsonNode payload,
@@ -130,15 +119,6 @@ final class RegistrationEngine {
                 : device.registrationId();
         return new RegistrationRecord(device.registrationId(), deviceId, "assigned", substatus, allocated.hub(),
                 allocated.hub(), groupId, device.attestationType(), null, null, allocated.payload(), twin, created, now,
-                Etags.forRegistration());
-    }
-
-    private static RegistrationRecord assigning(AttestedDevice device, RegistrationRecord previous, Instant now) {
-        EnrollmentRecord enrollment = device.enrollment();
-        return new RegistrationRecord(device.registrationId(), previous == null ? null : previous.deviceId(),
-                "assigning", null, null, previous == null ? null : previous.lastAssignedHub(),
-                enrollment.group() ? enrollment.id() : null, device.attestationType(), null, null, null,
-                previous == null ? null : previous.twin(), previous == null ? now : previous.created(), now,
                 Etags.forRegistration());
     }
 

@@ -8,7 +8,7 @@ import java.time.Instant;
  * A device's registration state in one instance.
  *
  * @param registrationId as the device spelled it
- * @param status {@code assigning}, {@code assigned}, {@code failed} or {@code disabled}
+ * @param status {@code assigned}, {@code failed} or {@code disabled}
  * @param lastAssignedHub the hub the device was last assigned to, kept through failures so that a later
  *     registration is still treated as a re-provisioning
  * @param enrollmentGroupId the group the device registered through, or {@code null} for an individual enrollment

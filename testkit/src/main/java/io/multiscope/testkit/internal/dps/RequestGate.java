@@ -8,24 +8,27 @@ import java.util.Optional;
  * What happens to every request of an instance before and around its handler: it is counted, dropped if the
  * instance is down, subjected to injected faults, and timed; 401s and quota 429s are counted on the way out.
  */
-final class RequestGate {
+public final class RequestGate {
 
     /** A request handler that may answer or throw {@link DpsError}. */
     @FunctionalInterface
-    interface Handler {
+    public interface Handler {
         void handle() throws IOException;
     }
 
     private RequestGate() {
     }
 
-    static void run(InstanceRuntime instance, RequestKind kind, DpsExchange exchange, Handler handler)
+    /**
+     * @param drop closes the request's connection without an answer, for a down instance
+     */
+    public static void run(InstanceRuntime instance, RequestKind kind, Runnable drop, Handler handler)
             throws IOException {
         InstanceCounters counters = instance.counters();
         counters.received(kind);
         if (!instance.isUp()) {
             counters.droppedOne();
-            exchange.drop();
+            drop.run();
             return;
         }
         Optional<FaultPlan.Fault> fault = instance.faults().next(kind);

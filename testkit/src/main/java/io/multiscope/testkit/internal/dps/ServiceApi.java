@@ -47,7 +47,7 @@ final class ServiceApi {
                     + instancesByHost.keySet().stream().findFirst().orElse("dps-1.azure-devices-provisioning.net")
                     + "); route the service client with ServiceClientRouting.");
         }
-        RequestGate.run(instance, RequestKind.SERVICE_OPERATION, exchange, () -> {
+        RequestGate.run(instance, RequestKind.SERVICE_OPERATION, exchange::drop, () -> {
             ApiVersions.check(exchange);
             instance.quotas().serviceOperation();
             ServiceAuthenticator.authenticate(instance, exchange);

@@ -15,6 +15,11 @@
  *   4. A conditional patch evaluates its condition against the target document only, as Cosmos DB does (the package
  *      runs it as a query over the whole collection, lower-cased, which costs O(collection) per patch and can match
  *      another document with the same id in another partition).
+ *   5. Fault injection for retry tests (the package never throttles): a client whose user agent contains
+ *      "multiscope-fault-<status>-every-<n>" gets <status> (408, 429, 449 or 503, with a 20 ms retry-after) instead
+ *      of an answer on every n-th document request; with "multiscope-lost-<status>-every-<n>" the request is carried
+ *      out first and only its answer is replaced (a response lost on the way back). Ordinary clients never send
+ *      these tokens.
  *
  * Usage: node launcher.js [--port 8081] [--host 127.0.0.1] [--cert cert.pem --key key.pem]
  * Without --cert/--key the package's bundled certificate is used (expired, no SAN: clients must skip validation).
@@ -162,6 +167,27 @@ async function patchDocument(account, req, res, dbId, collId, docId) {
   return result.body;
 }
 
+// 5. Fault injection, counted per token.
+const FAULT = /multiscope-(fault|lost)-(408|429|449|503)-every-(\d+)/;
+const faultCounters = new Map();
+
+/** The fault to inject into this request ({ lost, status }), or undefined. */
+function faultFor(req) {
+  const match = FAULT.exec(header(req, "user-agent") || "");
+  if (!match || !DOCS.test(req.url.split("?")[0].replace(/^\/\//, "/"))) {
+    return undefined;
+  }
+  const count = (faultCounters.get(match[0]) || 0) + 1;
+  faultCounters.set(match[0], count);
+  return count % parseInt(match[3], 10) === 0 ? { lost: match[1] === "lost", status: parseInt(match[2], 10) } : undefined;
+}
+
+function injectFault(res, fault) {
+  res.statusCode = fault.status;
+  res.setHeader("x-ms-retry-after-ms", "20");
+  return { code: "Injected", message: `${fault.status} injected by the test server launcher` };
+}
+
 /** The override for this request as {@code (account, res) => body}, or undefined to use the package's routes. */
 function override(req) {
   const match = DOCS.exec(req.url.split("?")[0].replace(/^\/\//, "/"));
@@ -191,9 +217,12 @@ function handle(account, req, res) {
   (async () => {
     let body;
     try {
-      const own = override(req);
-      const route = own ? undefined : packageRoutes(req);
-      if (own) {
+      const fault = faultFor(req);
+      const own = fault && !fault.lost ? undefined : override(req);
+      const route = (fault && !fault.lost) || own ? undefined : packageRoutes(req);
+      if (fault && !fault.lost) {
+        body = injectFault(res, fault);
+      } else if (own) {
         body = await own(account, res);
       } else if (route) {
         const [params, packageHandler] = route;
@@ -201,6 +230,9 @@ function handle(account, req, res) {
       } else {
         res.statusCode = 400;
         body = { message: "no route" };
+      }
+      if (fault && fault.lost) {
+        body = injectFault(res, fault);
       }
     } catch (err) {
       console.error(err);

@@ -1,6 +1,8 @@
 package io.multiscope.store.cosmos;
 
+import io.multiscope.core.time.Sleeper;
 import io.multiscope.store.cosmos.internal.BoundedRetry;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +30,16 @@ public interface RetryHook {
      */
     static RetryHook defaults() {
         return BoundedRetry.defaults();
+    }
+
+    /**
+     * Up to {@code maxAttempts} attempts of transient failures, waiting a random time up to {@code base * 2^(n-1)}
+     * (at most {@code cap}) after the n-th, never shorter than the server's retry-after.
+     *
+     * @param sleeper waits; a {@link io.multiscope.core.time.VirtualClock} waits in virtual time
+     */
+    static RetryHook bounded(int maxAttempts, Duration base, Duration cap, Sleeper sleeper) {
+        return new BoundedRetry(maxAttempts, base, cap, sleeper);
     }
 
     /** No retries: every failure surfaces at once (the SDK's own throttling retries still apply). */

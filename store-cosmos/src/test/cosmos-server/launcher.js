@@ -14,7 +14,9 @@
  *      does, and run without the package's check that the SQL names the partition key.
  *   4. A conditional patch evaluates its condition against the target document only, as Cosmos DB does (the package
  *      runs it as a query over the whole collection, lower-cased, which costs O(collection) per patch and can match
- *      another document with the same id in another partition).
+ *      another document with the same id in another partition). Literals in conditions are turned into parameters so
+ *      the compiled condition can be reused: compiling one takes ~2.5 ms of the server's single thread, which would
+ *      otherwise cap conditional patches far below the server's other writes.
  *   5. Fault injection for retry tests (the package never throttles): a client whose user agent contains
  *      "multiscope-fault-<status>-every-<n>" gets <status> (408, 429, 449 or 503, with a 20 ms retry-after) instead
  *      of an answer on every n-th document request; with "multiscope-lost-<status>-every-<n>" the request is carried
@@ -136,6 +138,31 @@ async function queryDocuments(account, req, res, dbId, collId) {
   });
 }
 
+// Compiled patch conditions by shape: string and number literals become parameters.
+const conditionCache = new Map();
+const LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?<![\w@.])-?\d+(?:\.\d+)?(?![\w.])/g;
+
+function compiledCondition(condition) {
+  const parameters = [];
+  const shape = condition.replace(LITERAL, literal => {
+    const name = `@__p${parameters.length}`;
+    const quote = literal[0];
+    const value = quote === '"' ? JSON.parse(literal)
+      : quote === "'" ? literal.slice(1, -1).replace(/\\'/g, "'") : Number(literal);
+    parameters.push({ name, value });
+    return name;
+  });
+  let query = conditionCache.get(shape);
+  if (!query) {
+    query = cosmosQuery(`SELECT * ${shape}`);
+    if (conditionCache.size >= 1000) {
+      conditionCache.clear();
+    }
+    conditionCache.set(shape, query);
+  }
+  return { query, parameters };
+}
+
 // 4. Conditional patch: the condition is checked on the one document, then the package applies the operations.
 async function patchDocument(account, req, res, dbId, collId, docId) {
   const body = await readJson(req);
@@ -151,7 +178,8 @@ async function patchDocument(account, req, res, dbId, collId, docId) {
     if (document) {
       let matches;
       try {
-        matches = cosmosQuery(`SELECT * ${body.condition}`).exec([document], {}).result.length > 0;
+        const { query, parameters } = compiledCondition(body.condition);
+        matches = query.exec([document], { parameters }).result.length > 0;
       } catch (err) {
         res.statusCode = 400;
         return { code: "BadRequest", message: `Invalid condition in patch request: ${err.message}` };

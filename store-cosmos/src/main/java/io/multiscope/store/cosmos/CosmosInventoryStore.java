@@ -219,7 +219,7 @@ public final class CosmosInventoryStore implements InventoryStore {
         private Sleeper sleeper = Sleeper.SYSTEM;
         private RetryHook retry = RetryHook.defaults();
         private RequestChargeListener chargeListener;
-        private long grantSize = 100;
+        private long grantSize;
         private Duration grace = Duration.ofMinutes(5);
         private Duration instanceCacheTtl = Duration.ofSeconds(1);
         private boolean verifyContainer = true;
@@ -294,8 +294,9 @@ public final class CosmosInventoryStore implements InventoryStore {
         }
 
         /**
-         * Slots a writer takes from an instance's capacity at a time (default 100). Larger means fewer registry
-         * writes; smaller means less capacity held idle by one writer while another is refused.
+         * Slots a writer takes from an instance's capacity at a time; by default 0.1 % of the capacity, at least 100
+         * (1,000 for a default 1,000,000-device instance). Larger means fewer registry writes; smaller means less
+         * capacity held idle by one writer while another is refused.
          */
         public Builder grantSize(long grantSize) {
             if (grantSize < 1) {

@@ -64,6 +64,9 @@ enum CosmosBackend {
     }
 
     static void deleteQuietly(CosmosAsyncContainer container) {
+        if (container == null) {
+            return;
+        }
         try {
             container.delete().block();
         } catch (RuntimeException e) {

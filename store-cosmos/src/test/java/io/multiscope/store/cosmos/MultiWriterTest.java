@@ -55,9 +55,7 @@ class MultiWriterTest {
                 s.close();
             }
         }
-        if (container != null) {
-            CosmosBackend.deleteQuietly(container);
-        }
+        CosmosBackend.deleteQuietly(container);
     }
 
     private CosmosInventoryStore store(String writerId) {

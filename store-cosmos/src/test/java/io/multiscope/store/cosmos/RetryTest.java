@@ -38,9 +38,7 @@ class RetryTest {
 
     @AfterAll
     static void deleteContainer() {
-        if (container != null) {
-            CosmosBackend.deleteQuietly(container);
-        }
+        CosmosBackend.deleteQuietly(container);
     }
 
     /** A client whose requests the test server disturbs as {@code faultToken} says; the SDK's own 429 retries off. */

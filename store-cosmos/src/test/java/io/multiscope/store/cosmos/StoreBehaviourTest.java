@@ -44,7 +44,9 @@ class StoreBehaviourTest {
 
     @AfterEach
     void cleanUp() {
-        store.close();
+        if (store != null) {
+            store.close();
+        }
         CosmosBackend.deleteQuietly(container);
     }
 

@@ -17,7 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * invariant {@code assigned <= ceiling <= grant} for every writer: a grant is raised before the ceiling and a ceiling
  * lowered before the grant. Hence the sum of all counts stays within the sum of grants, and that within the capacity.
  *
- * <p>Grants grow in steps of {@code grantSize} (or what is left). When the capacity is lowered below the sum of grants,
+ * <p>Grants grow in steps of {@code grantSize} (or what is left); a grant size of 0 means 0.1 % of the capacity, at least
+ * {@value #MIN_ADAPTIVE_GRANT}. When the capacity is lowered below the sum of grants,
  * each writer shrinks its grant to what it has counted the next time it is refused, so the grants converge back under
  * the capacity; meanwhile every admission is also bounded by {@code capacity - grants of the others}.
  */
@@ -31,6 +32,7 @@ public final class CapacityGrants {
     }
 
     private static final int MAX_ROUNDS = 25;
+    static final long MIN_ADAPTIVE_GRANT = 100;
 
     private final InstanceRegistry registry;
     private final CounterShards shards;
@@ -127,7 +129,8 @@ public final class CapacityGrants {
                 if (free <= 0) {
                     return Result.FULL;
                 }
-                long grant = mine + Math.min(grantSize, free);
+                long step = grantSize > 0 ? grantSize : Math.max(MIN_ADAPTIVE_GRANT, capacity / 1_000);
+                long grant = mine + Math.min(step, free);
                 if (registry.setGrant(entry, writerId, grant)) {
                     shards.raiseCeiling(instanceId, grant);
                     return null;

@@ -66,8 +66,8 @@ public final class CounterShards {
     public boolean reserve(String instanceId, String operationId, String registrationId, long limit) {
         // Limits beyond 2^53 are no limit (and would lose precision in the server's JSON numbers).
         String belowLimit = limit >= (1L << 53) ? "" : " AND c.assigned < " + limit;
-        String condition = "FROM c WHERE c.assigned < c.ceiling" + belowLimit + " AND NOT IS_DEFINED(c.ops."
-                + operationId + ")";
+        String condition = "FROM c WHERE c.assigned < c.ceiling" + belowLimit + " AND NOT IS_DEFINED("
+                + journalEntry(operationId) + ")";
         Documents.Write w = change(instanceId, operationId, registrationId, 1, condition);
         return w.ok() || read(instanceId).journal().containsKey(operationId);
     }
@@ -75,7 +75,8 @@ public final class CounterShards {
     /** Counts one device less on the instance in this writer's shard (at most once per operation). */
     public void decrement(String instanceId, String operationId, String registrationId) {
         // A failed condition means the journal already holds the operation: the decrement happened.
-        change(instanceId, operationId, registrationId, -1, "FROM c WHERE NOT IS_DEFINED(c.ops." + operationId + ")");
+        change(instanceId, operationId, registrationId, -1,
+                "FROM c WHERE NOT IS_DEFINED(" + journalEntry(operationId) + ")");
     }
 
     /** Reverts the count change of {@code operationId} if it happened; true if it did. */
@@ -83,7 +84,7 @@ public final class CounterShards {
         CosmosPatchOperations ops = CosmosPatchOperations.create().increment("/" + Names.ASSIGNED, -delta)
                 .remove("/" + Names.OPS + "/" + operationId);
         Documents.Write w = docs.patch(Names.shardId(instanceId, writerId), Names.countersPartition(instanceId), ops,
-                "FROM c WHERE IS_DEFINED(c.ops." + operationId + ")", null);
+                "FROM c WHERE IS_DEFINED(" + journalEntry(operationId) + ")", null);
         return w.ok();
     }
 
@@ -247,6 +248,11 @@ public final class CounterShards {
             createShard(instanceId);
         }
         throw new IllegalStateException("counter shard of '" + instanceId + "' vanished after being created");
+    }
+
+    /** The journal entry of an operation in a condition (operation ids are lower-case hex: no quoting needed). */
+    private static String journalEntry(String operationId) {
+        return "c.ops[\"" + operationId + "\"]";
     }
 
     private void createShard(String instanceId) {

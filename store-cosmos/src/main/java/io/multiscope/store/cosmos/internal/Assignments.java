@@ -274,6 +274,8 @@ public final class Assignments {
         }
         Optional<DeviceDocs.View> now = read(id);
         if (now.isPresent() && !now.get().pending() && op.equals(now.get().lastOp())) {
+            shards.finished(targetInstanceId, op);
+            shards.finished(sourceId, op);
             return new AssignOutcome.Created(now.get().assignment()); // finished by a repair, or our repeated write
         }
         throw interrupted("move", id, targetInstanceId);

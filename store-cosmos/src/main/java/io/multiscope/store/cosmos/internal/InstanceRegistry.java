@@ -78,8 +78,9 @@ public final class InstanceRegistry {
                     cache.remove(instance.id());
                     return;
                 }
-            } else if (replace(current.get(), InstanceDocs.withConfiguration(current.get(), instance))) {
-                return;
+            } else if (current.get().instance().equals(instance)
+                    || replace(current.get(), InstanceDocs.withConfiguration(current.get(), instance))) {
+                return; // already stored as asked (perhaps by our own write whose answer was lost)
             }
         }
         throw contention(instance.id());
@@ -88,6 +89,9 @@ public final class InstanceRegistry {
     public DpsInstance setState(String instanceId, InstanceState state) {
         for (int i = 0; i < MAX_CONFLICTS; i++) {
             InstanceDocs.Entry current = existing(instanceId);
+            if (current.instance().state() == state) {
+                return current.instance();
+            }
             DpsInstance updated = current.instance().withState(state);
             if (replace(current, InstanceDocs.withConfiguration(current, updated))) {
                 return updated;

@@ -82,7 +82,7 @@ public final class CosmosInventoryStore implements InventoryStore {
         PendingOperations pending = new PendingOperations(docs, shards, registry, b.clock, b.sleeper, b.grace);
         this.assignments = new Assignments(docs, registry, shards, grants, pending, b.clock);
         this.pages = new DevicePages(docs, registry);
-        this.reconciler = new Reconciler(docs, shards, pending, b.clock, b.grace);
+        this.reconciler = new Reconciler(docs, shards, pending, grants, b.clock, b.grace);
     }
 
     public static Builder builder() {
@@ -175,12 +175,26 @@ public final class CosmosInventoryStore implements InventoryStore {
     }
 
     /**
-     * Finishes or rolls back this writer's operations that were interrupted (marks older than the grace period) and
-     * clears finished entries from its counter shard journals. Run it when a writer starts, and from time to time;
+     * Finishes or rolls back this writer's operations that were interrupted (marks older than the grace period),
+     * clears finished entries from its counter shard journals and writes again capacity grants lost to multi-region
+     * conflict resolution. Run it when a writer starts, and from time to time;
      * to clean up after a writer that is gone for good, run it once from a store built with that writer's id.
      */
     public ReconcileReport reconcile() {
         return meter.measure("reconcile", reconciler::reconcile);
+    }
+
+    /**
+     * Compares the instance's count with its device documents (two cross-partition COUNT queries). Run it when the
+     * instance is quiet: while operations run, the two may differ by the operations in progress.
+     */
+    public CountAudit audit(String instanceId) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        return meter.measure("audit", () -> {
+            long counted = shards.total(instanceId);
+            long[] documents = pages.countDocuments(instanceId);
+            return new CountAudit(instanceId, counted, documents[0], documents[1]);
+        });
     }
 
     /**

@@ -107,7 +107,8 @@ class InterruptedOperationsTest {
     @Test
     void assignmentStoppedBeforeItsCountIsRolledBack() {
         markNewAssignment("dev-1", A);
-        assertThat(restartAfterGrace()).isEqualTo(new ReconcileReport(1, 0, 0));
+        assertThat(store.audit(A)).isEqualTo(new CountAudit(A, 0, 1, 1));
+        assertThat(restartAfterGrace()).isEqualTo(new ReconcileReport(1, 0, 0, 0));
         assertThat(store.findAssignment("dev-1")).isEmpty();
         assertThat(store.assignedCount(A)).isZero();
         assertThat(assigned("dev-1", B).instanceId()).isEqualTo(B);
@@ -219,13 +220,57 @@ class InterruptedOperationsTest {
 
         store = restartedWriter();
         ReconcileReport early = store.reconcile();
-        assertThat(early).as("all of it may still be running").isEqualTo(new ReconcileReport(0, 1, 0));
+        assertThat(early).as("all of it may still be running").isEqualTo(new ReconcileReport(0, 1, 0, 0));
         assertThat(store.findAssignment("dev-9")).isPresent();
 
         ReconcileReport later = restartAfterGrace();
-        assertThat(later).isEqualTo(new ReconcileReport(1, 0, 5));
+        assertThat(later).isEqualTo(new ReconcileReport(1, 0, 5, 0));
         assertThat(shards.read(A).journal()).isEmpty();
         assertThat(store.findAssignment("dev-9")).isEmpty();
         assertThat(store.assignedCount(A)).isEqualTo(5);
+    }
+
+    @Test
+    void aGrantLostToConflictResolutionIsWrittenAgain() {
+        assigned("dev-1", A);
+        // As if another region's version of the instance document, without this writer's grant, had won.
+        replaceGrants(A, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        ReconcileReport report = store.reconcile();
+        assertThat(report.grantsRestored()).isEqualTo(1);
+        assertThat(grants(A).path(WRITER).asLong()).isEqualTo(shards.read(A).ceiling()).isPositive();
+        assertThat(store.reconcile().grantsRestored()).isZero();
+    }
+
+    @Test
+    void aLostGrantThatNoLongerFitsIsCutToWhatWasCountedAndTheOvershootShows() {
+        store.upsertInstance(DpsInstance.builder("dps-small").idScope("0ne00000SML").region("westeurope")
+                .capacity(10).build());
+        for (int i = 0; i < 3; i++) {
+            assigned("dev-" + i, "dps-small");
+        }
+        // The winning version: another region's writer took 8 of the 10 slots, believing them free.
+        replaceGrants("dps-small", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                .put("eastus-1", 8));
+        assertThat(store.reconcile().grantsRestored()).isEqualTo(1);
+        assertThat(shards.read("dps-small").ceiling()).as("cut to what was counted").isEqualTo(3);
+        assertThat(grants("dps-small").path(WRITER).asLong()).isEqualTo(3);
+        // 3 + 8 granted on 10 slots: this writer takes no more until the other gives back or devices leave.
+        assertThat(store.assign(NewAssignment.of("dev-9", "dps-small")))
+                .isEqualTo(new AssignOutcome.Refused("dps-small", AssignOutcome.Reason.FULL));
+    }
+
+    private com.fasterxml.jackson.databind.node.ObjectNode registryDocument(String instanceId) {
+        return container.readItem(instanceId, new com.azure.cosmos.models.PartitionKey("|registry"),
+                com.fasterxml.jackson.databind.node.ObjectNode.class).block().getItem();
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode grants(String instanceId) {
+        return registryDocument(instanceId).path("grants");
+    }
+
+    private void replaceGrants(String instanceId, com.fasterxml.jackson.databind.node.ObjectNode grants) {
+        com.fasterxml.jackson.databind.node.ObjectNode doc = registryDocument(instanceId);
+        doc.set("grants", grants);
+        container.replaceItem(doc, instanceId, new com.azure.cosmos.models.PartitionKey("|registry"), null).block();
     }
 }

@@ -106,6 +106,8 @@ class MultiWriterTest {
         assertThat(eastus.assignedCount(A) + eastus.assignedCount(B)).isEqualTo(devices - released);
         assertThat(eastus.assignedCount(B)).isEqualTo(onB + movedToB);
         assertCountsMatchDevices(eastus);
+        assertThat(westeurope.audit(B)).isEqualTo(new CountAudit(B, onB + movedToB, onB + movedToB, 0));
+        assertThat(westeurope.audit(A).consistent()).isTrue();
     }
 
     @Test

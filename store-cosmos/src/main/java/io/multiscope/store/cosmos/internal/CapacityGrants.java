@@ -2,6 +2,7 @@ package io.multiscope.store.cosmos.internal;
 
 import io.multiscope.core.store.StoreException;
 import io.multiscope.spi.InstanceState;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,6 +90,43 @@ public final class CapacityGrants {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * Checks that each of this writer's ceilings is covered by its grant. A ceiling is only ever raised after the
+     * grant, so a ceiling above the grant means the registry lost the grant's write (multi-region conflict resolution
+     * kept another version of the instance document). The grant is written again, after lowering the ceiling to what
+     * the capacity still allows (never below what the shard has counted).
+     *
+     * @return how many instances needed it
+     */
+    public int restoreLostGrants(Map<String, CounterShards.Shard> own) {
+        int restored = 0;
+        for (String instanceId : own.keySet()) {
+            ReentrantLock lock = locks.computeIfAbsent(instanceId, k -> new ReentrantLock());
+            lock.lock();
+            try {
+                for (int round = 0; round < MAX_ROUNDS; round++) {
+                    InstanceDocs.Entry entry = registry.read(instanceId).orElse(null);
+                    CounterShards.Shard shard = shards.read(instanceId);
+                    long mine = entry == null ? 0 : entry.granted(writerId);
+                    if (entry == null || shard.ceiling() <= mine) {
+                        break;
+                    }
+                    long others = entry.grantedTotal() - mine;
+                    long allowed = Math.max(mine, entry.instance().capacity() - others);
+                    long ceiling = allowed < shard.ceiling() ? shards.lowerCeiling(instanceId, allowed)
+                            : shard.ceiling();
+                    if (ceiling <= mine || registry.setGrant(entry, writerId, ceiling)) {
+                        restored++;
+                        break;
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return restored;
     }
 
     /**

@@ -49,4 +49,17 @@ public final class DevicePages {
                 ? Optional.of(items.get(items.size() - 1).registrationId()) : Optional.empty();
         return new InventoryPage(items, next);
     }
+
+    /** Device documents naming the instance, and how many of them carry an operation's mark. */
+    public long[] countDocuments(String instanceId) {
+        registry.recent(instanceId);
+        return new long[] {count(instanceId, ""), count(instanceId, " AND IS_DEFINED(c.pending.writer)")};
+    }
+
+    private long count(String instanceId, String condition) {
+        SqlQuerySpec query = new SqlQuerySpec("SELECT COUNT(1) AS n FROM c WHERE c.instance = @instance" + condition,
+                List.of(new SqlParameter("@instance", instanceId)));
+        List<ObjectNode> rows = devices.query("device count of '" + instanceId + "'", query, 1);
+        return rows.isEmpty() ? 0 : rows.get(0).path("n").asLong();
+    }
 }

@@ -12,22 +12,25 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Cleans up after this writer's interrupted operations: repairs devices it left marked (see
- * {@link PendingOperations#repair}) and clears journal entries of finished operations from its shards.
+ * Cleans up after this writer: repairs devices its interrupted operations left marked (see
+ * {@link PendingOperations#repair}), clears journal entries of finished operations from its shards, and writes
+ * again capacity grants the registry lost (see {@link CapacityGrants#restoreLostGrants}).
  */
 public final class Reconciler {
 
     private final Documents devices;
     private final CounterShards shards;
     private final PendingOperations pending;
+    private final CapacityGrants grants;
     private final Clock clock;
     private final Duration grace;
 
-    public Reconciler(Documents devices, CounterShards shards, PendingOperations pending, Clock clock,
-            Duration grace) {
+    public Reconciler(Documents devices, CounterShards shards, PendingOperations pending, CapacityGrants grants,
+            Clock clock, Duration grace) {
         this.devices = Objects.requireNonNull(devices, "devices");
         this.shards = Objects.requireNonNull(shards, "shards");
         this.pending = Objects.requireNonNull(pending, "pending");
+        this.grants = Objects.requireNonNull(grants, "grants");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.grace = Objects.requireNonNull(grace, "grace");
     }
@@ -51,7 +54,8 @@ public final class Reconciler {
         // Journal entries older than the grace period whose device no longer carries their operation's mark belong to
         // finished operations (an unfinished one keeps its mark until repaired above).
         long cutoff = clock.millis() - grace.toMillis();
-        for (Map.Entry<String, CounterShards.Shard> shard : shards.own().entrySet()) {
+        Map<String, CounterShards.Shard> own = shards.own();
+        for (Map.Entry<String, CounterShards.Shard> shard : own.entrySet()) {
             for (Map.Entry<String, CounterShards.JournalEntry> e : shard.getValue().journal().entrySet()) {
                 if (e.getValue().atMillis() > cutoff) {
                     continue;
@@ -67,6 +71,6 @@ public final class Reconciler {
             }
         }
         cleared += shards.flush();
-        return new ReconcileReport(finished, waiting, cleared);
+        return new ReconcileReport(finished, waiting, cleared, grants.restoreLostGrants(own));
     }
 }

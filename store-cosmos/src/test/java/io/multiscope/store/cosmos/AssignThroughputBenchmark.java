@@ -36,7 +36,7 @@ class AssignThroughputBenchmark {
 
     private static final int THREADS = 16;
     private static final int OPERATIONS = Integer.getInteger("multiscope.cosmos.benchmark.operations", 3_000);
-    private static final int ROUNDS = Integer.getInteger("multiscope.cosmos.benchmark.rounds", 3);
+    private static final int ROUNDS = Integer.getInteger("multiscope.cosmos.benchmark.rounds", 5);
 
     @Test
     void assignmentsPerSecondAgainstRawCreates() throws Exception {
@@ -55,7 +55,7 @@ class AssignThroughputBenchmark {
             store.upsertInstance(DpsInstance.builder("dps-b").idScope("0ne0000000B").region("westeurope").build());
 
             // Warm-up: connections, JIT, the first grants.
-            rawCreates(container, "raw-warm", 2_000);
+            rawCreates(container, "raw-warm", 4_000);
             assigns(store, "warm", 2_000);
             requests.set(0);
 
@@ -63,8 +63,16 @@ class AssignThroughputBenchmark {
             List<Double> ratios = new ArrayList<>();
             long assignments = 0;
             for (int round = 1; round <= ROUNDS; round++) {
-                double raw = rawCreates(container, "raw-" + round, OPERATIONS);
-                double assign = assigns(store, "dev-" + round, OPERATIONS);
+                // Alternate the order so a trend (server warming up, other load on the machine) favours neither.
+                double raw;
+                double assign;
+                if (round % 2 == 1) {
+                    raw = rawCreates(container, "raw-" + round, OPERATIONS);
+                    assign = assigns(store, "dev-" + round, OPERATIONS);
+                } else {
+                    assign = assigns(store, "dev-" + round, OPERATIONS);
+                    raw = rawCreates(container, "raw-" + round, OPERATIONS);
+                }
                 assignments += OPERATIONS;
                 ratios.add(assign / raw);
                 report.append(String.format(Locale.ROOT, "round %d: raw createItem %.0f/s, assign %.0f/s, ratio %.3f%n",

@@ -1,5 +1,6 @@
 package io.multiscope.store.cosmos.internal;
 
+import com.azure.cosmos.models.CosmosPatchOperations;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.multiscope.core.DeviceAssignment;
 import io.multiscope.core.store.AssignOutcome;
@@ -294,8 +295,7 @@ public final class Assignments {
     }
 
     private Documents.Write clearMark(String id, String etag) {
-        return devices.patch(id, id, com.azure.cosmos.models.CosmosPatchOperations.create()
-                .remove("/" + Names.PENDING), null, etag);
+        return devices.patch(id, id, CosmosPatchOperations.create().remove("/" + Names.PENDING), null, etag);
     }
 
     /** Undoes what it can after a failure; whatever it cannot is left marked for a repair. */

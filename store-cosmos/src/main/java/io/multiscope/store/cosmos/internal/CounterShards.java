@@ -120,9 +120,8 @@ public final class CounterShards {
      */
     public long lowerCeiling(String instanceId, long slots) {
         long target = Math.max(0, slots);
-        CosmosPatchOperations ops;
         for (int i = 0; i < 20; i++) {
-            ops = CosmosPatchOperations.create().set("/" + Names.CEILING, target);
+            CosmosPatchOperations ops = CosmosPatchOperations.create().set("/" + Names.CEILING, target);
             Documents.Write w = docs.patch(Names.shardId(instanceId, writerId), Names.countersPartition(instanceId),
                     ops, "FROM c WHERE c.assigned <= " + target + " AND c.ceiling > " + target, null);
             if (w.ok()) {

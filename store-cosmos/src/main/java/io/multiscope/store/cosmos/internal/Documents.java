@@ -11,6 +11,7 @@ import com.azure.cosmos.models.FeedResponse;
 import com.azure.cosmos.models.PartitionKey;
 import com.azure.cosmos.models.SqlQuerySpec;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.multiscope.core.MultiscopeException;
 import io.multiscope.store.cosmos.RetryHook;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,7 +185,7 @@ public final class Documents {
             } catch (CosmosException e) {
                 meter.add(e.getRequestCharge());
                 throw Errors.of(e, operation, id, partitionKey == null ? "|" : partitionKey);
-            } catch (io.multiscope.core.MultiscopeException e) {
+            } catch (MultiscopeException e) {
                 throw e;
             } catch (RuntimeException e) {
                 throw Errors.unexpected(e, operation);

@@ -1,5 +1,6 @@
 package io.multiscope.store.cosmos.internal;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.multiscope.core.DpsInstance;
 import io.multiscope.core.store.StoreException;
 import io.multiscope.core.store.UnknownInstanceException;
@@ -105,7 +106,7 @@ public final class InstanceRegistry {
         return replace(entry, InstanceDocs.withGrant(entry, writerId, slots));
     }
 
-    private boolean replace(InstanceDocs.Entry entry, com.fasterxml.jackson.databind.node.ObjectNode doc) {
+    private boolean replace(InstanceDocs.Entry entry, ObjectNode doc) {
         Documents.Write w = docs.replace(doc, Names.REGISTRY_PARTITION, entry.etag());
         // Whatever happened, the next lookup must see the stored document, not ours or a stale one.
         cache.remove(entry.instance().id());

@@ -141,6 +141,16 @@ class InterruptedOperationsTest {
     }
 
     @Test
+    void aReleaseMeetingItsWritersInterruptedReleaseRepairsItAndGoesOn() {
+        DeviceAssignment d = assigned("dev-1", A);
+        mark("dev-1", Marker.Kind.RELEASE, null);
+        clock.advance(GRACE);
+        assertThat(restartedWriter().release("dev-1", d.version())).isTrue();
+        assertThat(store.findAssignment("dev-1")).isEmpty();
+        assertThat(store.assignedCount(A)).isZero();
+    }
+
+    @Test
     void releaseStoppedAfterItsCountRemovesTheDevice() {
         assigned("dev-1", A);
         String op = mark("dev-1", Marker.Kind.RELEASE, null);

@@ -181,10 +181,11 @@ public final class Assignments {
                 marked = v; // our mark, repeated after a lost response
                 etag = v.etag();
             } else if (v.pending()) {
-                if (v.marker().kind() == Marker.Kind.RELEASE && v.assignment().version() == expectedVersion) {
+                if (v.marker().kind() == Marker.Kind.RELEASE && v.assignment().version() == expectedVersion
+                        && !pending.expired(v.marker())) {
                     return false; // a concurrent release of the same record is finishing it
                 }
-                pending.settle(v, round);
+                pending.settle(v, round); // waits, or repairs an interrupted operation (then we look again)
             } else if (v.assignment().version() != expectedVersion) {
                 throw new ConcurrentUpdateException(id, expectedVersion, v.assignment().version());
             } else {

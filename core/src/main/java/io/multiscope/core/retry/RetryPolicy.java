@@ -101,6 +101,23 @@ public final class RetryPolicy {
         return new Builder();
     }
 
+    /** A builder holding this policy's settings, to derive a policy that differs in a few. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.baseDelay = baseDelay;
+        b.maxDelay = maxDelay;
+        b.maxAttempts = maxAttempts;
+        b.maxElapsed = maxElapsed;
+        b.retryable = retryable;
+        b.retryAfter = retryAfter;
+        b.retryAfterJitter = retryAfterJitter;
+        b.random = random;
+        b.clock = clock;
+        b.sleeper = sleeper;
+        b.onRetry = onRetry;
+        return b;
+    }
+
     /** A policy with the defaults listed on {@link Builder}. */
     public static RetryPolicy defaults() {
         return builder().build();

@@ -86,7 +86,13 @@ public final class JdbcInventoryStore implements InventoryStore {
      */
     public static Builder embedded(Path file) {
         Objects.requireNonNull(file, "file");
-        EmbeddedH2 h2 = EmbeddedH2.open(file, 16);
+        EmbeddedH2 h2;
+        try {
+            h2 = EmbeddedH2.open(file, 16);
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("The embedded inventory needs H2 on the classpath: add the dependency "
+                    + "com.h2database:h2", e);
+        }
         return new Builder(h2.dataSource(), h2).dialect(JdbcDialect.H2);
     }
 

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Baseline and store run alternately in several rounds so that both see the same table sizes and machine noise.
  * Arguments: {@code --seconds N} per round (default 10), {@code --rounds N} (3), {@code --threads N} (8),
- * {@code --databases postgresql,h2}.
+ * {@code --shards N} counter shards per instance (8, the store's default), {@code --databases postgresql,h2}.
  */
 public final class JdbcStoreBenchmark {
 
@@ -38,37 +38,43 @@ public final class JdbcStoreBenchmark {
     private final int threads;
     private final Duration round;
     private final int rounds;
+    private final int shards;
     private final AtomicLong sequence = new AtomicLong();
     private final List<String> assigned = new ArrayList<>();
 
-    private JdbcStoreBenchmark(int threads, Duration round, int rounds) {
+    private JdbcStoreBenchmark(int threads, Duration round, int rounds, int shards) {
         this.threads = threads;
         this.round = round;
         this.rounds = rounds;
+        this.shards = shards;
     }
 
     public static void main(String[] args) throws Exception {
         int seconds = 10;
         int rounds = 3;
         int threads = 8;
+        int shards = 8;
         List<String> databases = List.of("postgresql", "h2");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--shards" -> shards = Integer.parseInt(args[++i]);
                 case "--databases" -> databases = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --seconds N --rounds N --threads N --databases postgresql,h2");
+                        + "; use --seconds N --rounds N --threads N --shards N --databases postgresql,h2");
             }
         }
-        System.out.printf("JdbcStoreBenchmark: %d client threads, %d rounds of %d s per measurement, %d CPUs, Java %s%n",
-                threads, rounds, seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("JdbcStoreBenchmark: %d client threads, %d rounds of %d s per measurement, %d counter shards, "
+                + "%d CPUs, Java %s%n", threads, rounds, seconds, shards, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
         List<String> table = new ArrayList<>();
         table.add("| Database | Measurement | ops/s | vs. baseline |");
         table.add("|---|---|---:|---:|");
         for (String db : databases) {
-            JdbcStoreBenchmark benchmark = new JdbcStoreBenchmark(threads, Duration.ofSeconds(seconds), rounds);
+            JdbcStoreBenchmark benchmark = new JdbcStoreBenchmark(threads, Duration.ofSeconds(seconds), rounds,
+                    shards);
             try (BenchmarkDatabase database = switch (db) {
                 case "postgresql" -> new BenchmarkDatabase.Postgres(threads);
                 case "h2" -> new BenchmarkDatabase.H2File(threads);
@@ -84,7 +90,7 @@ public final class JdbcStoreBenchmark {
     private List<String> run(BenchmarkDatabase database) throws Exception {
         String name = database.name();
         System.out.println("== " + name);
-        JdbcInventoryStore store = JdbcInventoryStore.builder(database.pool()).build();
+        JdbcInventoryStore store = JdbcInventoryStore.builder(database.pool()).counterShards(shards).build();
         for (String id : INSTANCES) {
             store.upsertInstance(DpsInstance.builder(id).idScope("0ne000BENCH").region("westeurope")
                     .capacity(100_000_000).build());

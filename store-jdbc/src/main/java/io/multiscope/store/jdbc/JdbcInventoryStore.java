@@ -61,6 +61,7 @@ public final class JdbcInventoryStore implements InventoryStore {
     private final InstanceRegistry registry;
     private final AssignmentWrites writes;
     private final AutoCloseable owned;
+    private final boolean singleStatementAssign;
 
     private JdbcInventoryStore(Builder b, Dialect dialect) {
         this.dialect = dialect;
@@ -72,6 +73,7 @@ public final class JdbcInventoryStore implements InventoryStore {
         this.registry = new InstanceRegistry(instanceRows, counters, b.clock);
         this.writes = new AssignmentWrites(dialect, assignments, instanceRows, counters, b.clock, b.hook);
         this.owned = b.owned;
+        this.singleStatementAssign = b.singleStatementAssign && dialect.singleStatementAssign().isPresent();
     }
 
     /** A builder for a store on {@code dataSource}, which the application keeps owning (the store never closes it). */
@@ -188,7 +190,15 @@ public final class JdbcInventoryStore implements InventoryStore {
         Objects.requireNonNull(request, "request");
         String id = checkId(request.registrationId());
         AssignmentRows.requireStorable(id, request.tenant(), Optional.empty(), Optional.empty());
-        return transactions.write(new Operation("assign", id, request.instanceId()),
+        Operation operation = new Operation("assign", id, request.instanceId());
+        if (singleStatementAssign) {
+            Optional<AssignOutcome> done = transactions.read(operation,
+                    (c, tx) -> writes.assignInOneStatement(c, id, request.instanceId(), request.tenant()));
+            if (done.isPresent()) {
+                return done.get();
+            }
+        }
+        return transactions.write(operation,
                 (c, tx) -> writes.assign(c, tx, id, request.instanceId(), request.tenant()));
     }
 
@@ -266,6 +276,7 @@ public final class JdbcInventoryStore implements InventoryStore {
         private SchemaMode schemaMode = SchemaMode.MIGRATE;
         private TransientRetry retry = TransientRetry.defaults();
         private MidTransactionHook hook = MidTransactionHook.NONE;
+        private boolean singleStatementAssign = true;
 
         private Builder(DataSource dataSource, AutoCloseable owned) {
             this.dataSource = dataSource;
@@ -312,6 +323,15 @@ public final class JdbcInventoryStore implements InventoryStore {
         /** For tests that break a connection half-way through a transaction. */
         Builder midTransactionHook(MidTransactionHook hook) {
             this.hook = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /**
+         * For tests of the transaction a PostgreSQL assignment falls back to (a single statement has no middle in
+         * which to break it).
+         */
+        Builder singleStatementAssign(boolean enabled) {
+            this.singleStatementAssign = enabled;
             return this;
         }
 

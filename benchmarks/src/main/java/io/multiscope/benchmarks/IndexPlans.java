@@ -2,10 +2,15 @@ package io.multiscope.benchmarks;
 
 import io.multiscope.core.DpsInstance;
 import io.multiscope.store.jdbc.JdbcInventoryStore;
+import io.multiscope.store.jdbc.JdbcDialect;
+import io.multiscope.store.jdbc.internal.Dialect;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Locale;
 
 /**
@@ -73,26 +78,26 @@ public final class IndexPlans {
                         "SELECT COUNT(*), COALESCE(SUM(assigned), 0) FROM multiscope_instance_counter "
                                 + "WHERE instance_id = 'dps-2'");
                 s.execute("BEGIN");
-                explain(s, "Assigning a new device (one statement: insert if absent and active, count on a shard; "
-                        + "rolled back here)", """
-                        WITH target AS (
-                            SELECT instance_id, id_scope, global_endpoint FROM multiscope_instance
-                            WHERE instance_id = 'dps-2' AND state = 'ACTIVE'
-                        ), inserted AS (
-                            INSERT INTO multiscope_assignment (registration_id, tenant, instance_id, id_scope,
-                                global_endpoint, assigned_hub, device_id, state, version, created_at, updated_at)
-                            SELECT 'dev-new-device', NULL, instance_id, id_scope, global_endpoint, NULL, NULL,
-                                'ASSIGNED', 1, now(), now()
-                            FROM target
-                            ON CONFLICT (registration_id) DO NOTHING
-                            RETURNING id_scope, global_endpoint
-                        ), counted AS (
-                            UPDATE multiscope_instance_counter SET assigned = assigned + 1
-                            WHERE instance_id = 'dps-2' AND shard = 3 AND assigned < capacity_share
-                              AND EXISTS (SELECT 1 FROM inserted)
-                            RETURNING shard
-                        )
-                        SELECT id_scope, global_endpoint, (SELECT count(*) FROM counted) AS counted FROM inserted""");
+                // The store's own statement, with the values bound as it binds them.
+                String assign = Dialect.of(JdbcDialect.POSTGRESQL).singleStatementAssign().orElseThrow();
+                try (PreparedStatement p = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + assign)) {
+                    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+                    p.setString(1, "dps-2");
+                    p.setString(2, "dev-new-device");
+                    p.setString(3, null);
+                    p.setObject(4, now);
+                    p.setObject(5, now);
+                    p.setString(6, "dps-2");
+                    p.setInt(7, 3);
+                    System.out.println();
+                    System.out.println("-- Assigning a new device: the store's single statement (insert if absent and "
+                            + "active, count on a shard; rolled back here)");
+                    try (ResultSet r = p.executeQuery()) {
+                        while (r.next()) {
+                            System.out.println(r.getString(1));
+                        }
+                    }
+                }
                 s.execute("ROLLBACK");
             }
             store.close();

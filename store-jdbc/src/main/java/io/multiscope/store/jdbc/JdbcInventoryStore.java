@@ -129,7 +129,7 @@ public final class JdbcInventoryStore implements InventoryStore {
     }
 
     private void alignCounterShards() {
-        List<String> misaligned = transactions.read(new Operation("check counter shards", null, null),
+        List<String> misaligned = transactions.withoutTransaction(new Operation("check counter shards", null, null),
                 (c, tx) -> registry.misaligned(c));
         for (String id : misaligned) {
             transactions.write(Operation.onInstance("re-spread the count", id), (c, tx) -> {
@@ -152,37 +152,37 @@ public final class JdbcInventoryStore implements InventoryStore {
     @Override
     public Optional<DpsInstance> findInstance(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        return transactions.read(Operation.onInstance("find", instanceId), (c, tx) -> instanceRows.find(c, instanceId));
+        return transactions.withoutTransaction(Operation.onInstance("find", instanceId), (c, tx) -> instanceRows.find(c, instanceId));
     }
 
     @Override
     public List<DpsInstance> instances() {
-        return transactions.read(new Operation("list instances", null, null), (c, tx) -> instanceRows.all(c));
+        return transactions.withoutTransaction(new Operation("list instances", null, null), (c, tx) -> instanceRows.all(c));
     }
 
     @Override
     public DpsInstance setInstanceState(String instanceId, InstanceState state) {
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(state, "state");
-        return transactions.write(Operation.onInstance("set state " + state + "", instanceId),
+        return transactions.write(Operation.onInstance("set state " + state, instanceId),
                 (c, tx) -> registry.setState(c, instanceId, state));
     }
 
     @Override
     public long assignedCount(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        return transactions.read(Operation.onInstance("count", instanceId), (c, tx) -> registry.count(c, instanceId));
+        return transactions.withoutTransaction(Operation.onInstance("count", instanceId), (c, tx) -> registry.count(c, instanceId));
     }
 
     @Override
     public Map<String, Long> assignedCounts() {
-        return transactions.read(new Operation("count all instances", null, null), (c, tx) -> registry.counts(c));
+        return transactions.withoutTransaction(new Operation("count all instances", null, null), (c, tx) -> registry.counts(c));
     }
 
     @Override
     public Optional<DeviceAssignment> findAssignment(String registrationId) {
         String id = checkId(registrationId);
-        return transactions.read(Operation.onDevice("look-up", id), (c, tx) -> assignments.find(c, id));
+        return transactions.withoutTransaction(Operation.onDevice("look-up", id), (c, tx) -> assignments.find(c, id));
     }
 
     @Override
@@ -192,7 +192,7 @@ public final class JdbcInventoryStore implements InventoryStore {
         AssignmentRows.requireStorable(id, request.tenant(), Optional.empty(), Optional.empty());
         Operation operation = new Operation("assign", id, request.instanceId());
         if (singleStatementAssign) {
-            Optional<AssignOutcome> done = transactions.read(operation,
+            Optional<AssignOutcome> done = transactions.withoutTransaction(operation,
                     (c, tx) -> writes.assignInOneStatement(c, id, request.instanceId(), request.tenant()));
             if (done.isPresent()) {
                 return done.get();
@@ -233,7 +233,7 @@ public final class JdbcInventoryStore implements InventoryStore {
         if (limit < 1 || limit > MAX_PAGE) {
             throw new IllegalArgumentException("limit must be 1 to " + MAX_PAGE + ", was " + limit);
         }
-        return transactions.read(Operation.onInstance("page through the devices", instanceId), (c, tx) -> {
+        return transactions.withoutTransaction(Operation.onInstance("page through the devices", instanceId), (c, tx) -> {
             InventoryPage page = assignments.page(c, instanceId, afterRegistrationId, limit);
             if (page.items().isEmpty()) {
                 registry.count(c, instanceId); // an empty page of an unknown instance is an error, not empty

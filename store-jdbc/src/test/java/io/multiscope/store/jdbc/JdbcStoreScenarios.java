@@ -12,6 +12,7 @@ import io.multiscope.core.store.NewAssignment;
 import io.multiscope.core.store.StoreException;
 import io.multiscope.core.time.VirtualClock;
 import io.multiscope.spi.InstanceState;
+import io.multiscope.store.jdbc.backends.InstantRetry;
 import io.multiscope.store.jdbc.backends.TestDatabase;
 import io.multiscope.store.jdbc.internal.Dialect;
 import io.multiscope.store.jdbc.internal.SchemaMigrator;
@@ -71,7 +72,7 @@ abstract class JdbcStoreScenarios {
     }
 
     JdbcInventoryStore.Builder builder(DataSource dataSource) {
-        return JdbcInventoryStore.builder(dataSource).clock(clock);
+        return JdbcInventoryStore.builder(dataSource).clock(clock).retry(InstantRetry.create());
     }
 
     static DpsInstance instance(String id, long capacity) {
@@ -226,7 +227,7 @@ abstract class JdbcStoreScenarios {
         @Test
         void anAssignCutOffByAKilledConnectionIsRetriedIntoExactlyOneAssignment() {
             store.upsertInstance(instance("dps-a", 100));
-            try (JdbcInventoryStore crashing = storeKillingOnce("assign", TransientRetry.defaults())) {
+            try (JdbcInventoryStore crashing = storeKillingOnce("assign", InstantRetry.create())) {
                 assertThat(crashing.assign(NewAssignment.of("dev-1", "dps-a")))
                         .isInstanceOf(AssignOutcome.Created.class);
             }

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>look-ups: {@code findAssignment} of devices assigned before.</li>
  * </ul>
  *
- * Baseline and store run alternately in several rounds so that both see the same table sizes and machine noise.
+ * After a warm-up of both, baseline and store run alternately (swapping which goes first each round) so that both
+ * see the same table sizes, JIT state and machine noise.
  * Arguments: {@code --seconds N} per round (default 10), {@code --rounds N} (3), {@code --threads N} (8),
  * {@code --shards N} counter shards per instance (8, the store's default), {@code --databases postgresql,h2}.
  */
@@ -100,14 +101,18 @@ public final class JdbcStoreBenchmark {
         Throughput.Operation baseline = t -> insertBaselineRow(database);
         Throughput.Operation assign = t -> assignNewDevice(store);
         System.out.println("warming up...");
-        Throughput.measure(threads, round.dividedBy(2), baseline);
-        Throughput.measure(threads, round.dividedBy(2), assign);
+        Throughput.measure(threads, round, baseline);
+        Throughput.measure(threads, round, assign);
 
         double baselineTotal = 0;
         double storeTotal = 0;
         for (int r = 1; r <= rounds; r++) {
-            double b = Throughput.measure(threads, round, baseline);
-            double s = Throughput.measure(threads, round, assign);
+            // Alternate which goes first, so that neither always meets a warmer JIT or a larger table.
+            boolean baselineFirst = r % 2 == 1;
+            double first = Throughput.measure(threads, round, baselineFirst ? baseline : assign);
+            double second = Throughput.measure(threads, round, baselineFirst ? assign : baseline);
+            double b = baselineFirst ? first : second;
+            double s = baselineFirst ? second : first;
             System.out.printf(Locale.ROOT, "round %d: baseline %.0f/s, store assign %.0f/s (ratio %.2f)%n", r, b, s,
                     s / b);
             baselineTotal += b;

@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>look-ups: {@code findAssignment} of devices assigned before.</li>
  * </ul>
  *
- * Baseline and store run alternately in several rounds so that both see the same table sizes and machine noise.
+ * After a warm-up of both, baseline and store run alternately (swapping which goes first each round) so that both
+ * see the same table sizes, JIT state and machine noise.
  * Arguments: {@code --seconds N} per round (default 10), {@code --rounds N} (3), {@code --threads N} (8),
- * {@code --databases postgresql,h2}.
+ * {@code --shards N} counter shards per instance (8, the store's default), {@code --databases postgresql,h2}.
  */
 public final class JdbcStoreBenchmark {
 
@@ -38,37 +39,43 @@ public final class JdbcStoreBenchmark {
     private final int threads;
     private final Duration round;
     private final int rounds;
+    private final int shards;
     private final AtomicLong sequence = new AtomicLong();
     private final List<String> assigned = new ArrayList<>();
 
-    private JdbcStoreBenchmark(int threads, Duration round, int rounds) {
+    private JdbcStoreBenchmark(int threads, Duration round, int rounds, int shards) {
         this.threads = threads;
         this.round = round;
         this.rounds = rounds;
+        this.shards = shards;
     }
 
     public static void main(String[] args) throws Exception {
         int seconds = 10;
         int rounds = 3;
         int threads = 8;
+        int shards = 8;
         List<String> databases = List.of("postgresql", "h2");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--shards" -> shards = Integer.parseInt(args[++i]);
                 case "--databases" -> databases = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --seconds N --rounds N --threads N --databases postgresql,h2");
+                        + "; use --seconds N --rounds N --threads N --shards N --databases postgresql,h2");
             }
         }
-        System.out.printf("JdbcStoreBenchmark: %d client threads, %d rounds of %d s per measurement, %d CPUs, Java %s%n",
-                threads, rounds, seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("JdbcStoreBenchmark: %d client threads, %d rounds of %d s per measurement, %d counter shards, "
+                + "%d CPUs, Java %s%n", threads, rounds, seconds, shards, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
         List<String> table = new ArrayList<>();
         table.add("| Database | Measurement | ops/s | vs. baseline |");
         table.add("|---|---|---:|---:|");
         for (String db : databases) {
-            JdbcStoreBenchmark benchmark = new JdbcStoreBenchmark(threads, Duration.ofSeconds(seconds), rounds);
+            JdbcStoreBenchmark benchmark = new JdbcStoreBenchmark(threads, Duration.ofSeconds(seconds), rounds,
+                    shards);
             try (BenchmarkDatabase database = switch (db) {
                 case "postgresql" -> new BenchmarkDatabase.Postgres(threads);
                 case "h2" -> new BenchmarkDatabase.H2File(threads);
@@ -84,7 +91,7 @@ public final class JdbcStoreBenchmark {
     private List<String> run(BenchmarkDatabase database) throws Exception {
         String name = database.name();
         System.out.println("== " + name);
-        JdbcInventoryStore store = JdbcInventoryStore.builder(database.pool()).build();
+        JdbcInventoryStore store = JdbcInventoryStore.builder(database.pool()).counterShards(shards).build();
         for (String id : INSTANCES) {
             store.upsertInstance(DpsInstance.builder(id).idScope("0ne000BENCH").region("westeurope")
                     .capacity(100_000_000).build());
@@ -94,14 +101,18 @@ public final class JdbcStoreBenchmark {
         Throughput.Operation baseline = t -> insertBaselineRow(database);
         Throughput.Operation assign = t -> assignNewDevice(store);
         System.out.println("warming up...");
-        Throughput.measure(threads, round.dividedBy(2), baseline);
-        Throughput.measure(threads, round.dividedBy(2), assign);
+        Throughput.measure(threads, round, baseline);
+        Throughput.measure(threads, round, assign);
 
         double baselineTotal = 0;
         double storeTotal = 0;
         for (int r = 1; r <= rounds; r++) {
-            double b = Throughput.measure(threads, round, baseline);
-            double s = Throughput.measure(threads, round, assign);
+            // Alternate which goes first, so that neither always meets a warmer JIT or a larger table.
+            boolean baselineFirst = r % 2 == 1;
+            double first = Throughput.measure(threads, round, baselineFirst ? baseline : assign);
+            double second = Throughput.measure(threads, round, baselineFirst ? assign : baseline);
+            double b = baselineFirst ? first : second;
+            double s = baselineFirst ? second : first;
             System.out.printf(Locale.ROOT, "round %d: baseline %.0f/s, store assign %.0f/s (ratio %.2f)%n", r, b, s,
                     s / b);
             baselineTotal += b;

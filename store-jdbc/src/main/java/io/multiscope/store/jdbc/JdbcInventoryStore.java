@@ -61,6 +61,7 @@ public final class JdbcInventoryStore implements InventoryStore {
     private final InstanceRegistry registry;
     private final AssignmentWrites writes;
     private final AutoCloseable owned;
+    private final boolean singleStatementAssign;
 
     private JdbcInventoryStore(Builder b, Dialect dialect) {
         this.dialect = dialect;
@@ -72,6 +73,7 @@ public final class JdbcInventoryStore implements InventoryStore {
         this.registry = new InstanceRegistry(instanceRows, counters, b.clock);
         this.writes = new AssignmentWrites(dialect, assignments, instanceRows, counters, b.clock, b.hook);
         this.owned = b.owned;
+        this.singleStatementAssign = b.singleStatementAssign && dialect.singleStatementAssign().isPresent();
     }
 
     /** A builder for a store on {@code dataSource}, which the application keeps owning (the store never closes it). */
@@ -86,7 +88,13 @@ public final class JdbcInventoryStore implements InventoryStore {
      */
     public static Builder embedded(Path file) {
         Objects.requireNonNull(file, "file");
-        EmbeddedH2 h2 = EmbeddedH2.open(file, 16);
+        EmbeddedH2 h2;
+        try {
+            h2 = EmbeddedH2.open(file, 16);
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("The embedded inventory needs H2 on the classpath: add the dependency "
+                    + "com.h2database:h2", e);
+        }
         return new Builder(h2.dataSource(), h2).dialect(JdbcDialect.H2);
     }
 
@@ -121,7 +129,7 @@ public final class JdbcInventoryStore implements InventoryStore {
     }
 
     private void alignCounterShards() {
-        List<String> misaligned = transactions.read(new Operation("check counter shards", null, null),
+        List<String> misaligned = transactions.withoutTransaction(new Operation("check counter shards", null, null),
                 (c, tx) -> registry.misaligned(c));
         for (String id : misaligned) {
             transactions.write(Operation.onInstance("re-spread the count", id), (c, tx) -> {
@@ -144,37 +152,37 @@ public final class JdbcInventoryStore implements InventoryStore {
     @Override
     public Optional<DpsInstance> findInstance(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        return transactions.read(Operation.onInstance("find", instanceId), (c, tx) -> instanceRows.find(c, instanceId));
+        return transactions.withoutTransaction(Operation.onInstance("find", instanceId), (c, tx) -> instanceRows.find(c, instanceId));
     }
 
     @Override
     public List<DpsInstance> instances() {
-        return transactions.read(new Operation("list instances", null, null), (c, tx) -> instanceRows.all(c));
+        return transactions.withoutTransaction(new Operation("list instances", null, null), (c, tx) -> instanceRows.all(c));
     }
 
     @Override
     public DpsInstance setInstanceState(String instanceId, InstanceState state) {
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(state, "state");
-        return transactions.write(Operation.onInstance("set state " + state + "", instanceId),
+        return transactions.write(Operation.onInstance("set state " + state, instanceId),
                 (c, tx) -> registry.setState(c, instanceId, state));
     }
 
     @Override
     public long assignedCount(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        return transactions.read(Operation.onInstance("count", instanceId), (c, tx) -> registry.count(c, instanceId));
+        return transactions.withoutTransaction(Operation.onInstance("count", instanceId), (c, tx) -> registry.count(c, instanceId));
     }
 
     @Override
     public Map<String, Long> assignedCounts() {
-        return transactions.read(new Operation("count all instances", null, null), (c, tx) -> registry.counts(c));
+        return transactions.withoutTransaction(new Operation("count all instances", null, null), (c, tx) -> registry.counts(c));
     }
 
     @Override
     public Optional<DeviceAssignment> findAssignment(String registrationId) {
         String id = checkId(registrationId);
-        return transactions.read(Operation.onDevice("look-up", id), (c, tx) -> assignments.find(c, id));
+        return transactions.withoutTransaction(Operation.onDevice("look-up", id), (c, tx) -> assignments.find(c, id));
     }
 
     @Override
@@ -182,7 +190,15 @@ public final class JdbcInventoryStore implements InventoryStore {
         Objects.requireNonNull(request, "request");
         String id = checkId(request.registrationId());
         AssignmentRows.requireStorable(id, request.tenant(), Optional.empty(), Optional.empty());
-        return transactions.write(new Operation("assign", id, request.instanceId()),
+        Operation operation = new Operation("assign", id, request.instanceId());
+        if (singleStatementAssign) {
+            Optional<AssignOutcome> done = transactions.withoutTransaction(operation,
+                    (c, tx) -> writes.assignInOneStatement(c, id, request.instanceId(), request.tenant()));
+            if (done.isPresent()) {
+                return done.get();
+            }
+        }
+        return transactions.write(operation,
                 (c, tx) -> writes.assign(c, tx, id, request.instanceId(), request.tenant()));
     }
 
@@ -217,7 +233,7 @@ public final class JdbcInventoryStore implements InventoryStore {
         if (limit < 1 || limit > MAX_PAGE) {
             throw new IllegalArgumentException("limit must be 1 to " + MAX_PAGE + ", was " + limit);
         }
-        return transactions.read(Operation.onInstance("page through the devices", instanceId), (c, tx) -> {
+        return transactions.withoutTransaction(Operation.onInstance("page through the devices", instanceId), (c, tx) -> {
             InventoryPage page = assignments.page(c, instanceId, afterRegistrationId, limit);
             if (page.items().isEmpty()) {
                 registry.count(c, instanceId); // an empty page of an unknown instance is an error, not empty
@@ -260,6 +276,7 @@ public final class JdbcInventoryStore implements InventoryStore {
         private SchemaMode schemaMode = SchemaMode.MIGRATE;
         private TransientRetry retry = TransientRetry.defaults();
         private MidTransactionHook hook = MidTransactionHook.NONE;
+        private boolean singleStatementAssign = true;
 
         private Builder(DataSource dataSource, AutoCloseable owned) {
             this.dataSource = dataSource;
@@ -306,6 +323,15 @@ public final class JdbcInventoryStore implements InventoryStore {
         /** For tests that break a connection half-way through a transaction. */
         Builder midTransactionHook(MidTransactionHook hook) {
             this.hook = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /**
+         * For tests of the transaction a PostgreSQL assignment falls back to (a single statement has no middle in
+         * which to break it).
+         */
+        Builder singleStatementAssign(boolean enabled) {
+            this.singleStatementAssign = enabled;
             return this;
         }
 

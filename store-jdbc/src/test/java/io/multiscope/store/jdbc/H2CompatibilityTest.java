@@ -3,6 +3,7 @@ package io.multiscope.store.jdbc;
 import io.multiscope.core.store.InventoryStore;
 import io.multiscope.core.time.VirtualClock;
 import io.multiscope.store.jdbc.backends.H2Database;
+import io.multiscope.store.jdbc.backends.InstantRetry;
 import io.multiscope.testkit.InventoryStoreCompatibilityKit;
 
 /** The inventory contract on H2 in memory, a new database per test. */
@@ -13,7 +14,7 @@ class H2CompatibilityTest extends InventoryStoreCompatibilityKit {
     @Override
     protected InventoryStore createStore(VirtualClock clock) {
         DATABASE.clear();
-        return JdbcInventoryStore.builder(DATABASE.shared()).clock(clock).build();
+        return JdbcInventoryStore.builder(DATABASE.shared()).clock(clock).retry(InstantRetry.create()).build();
     }
 
     /** H2 shares the test JVM's CPU with the writers; half the kit's default keeps the run short. */

@@ -2,6 +2,7 @@ package io.multiscope.store.jdbc;
 
 import io.multiscope.core.store.InventoryStore;
 import io.multiscope.core.time.VirtualClock;
+import io.multiscope.store.jdbc.backends.InstantRetry;
 import io.multiscope.store.jdbc.backends.MariaDbDatabase;
 import io.multiscope.store.jdbc.backends.RequiresMariaDb;
 import io.multiscope.testkit.InventoryStoreCompatibilityKit;
@@ -14,7 +15,7 @@ class MariaDbCompatibilityTest extends InventoryStoreCompatibilityKit {
     protected InventoryStore createStore(VirtualClock clock) {
         MariaDbDatabase database = MariaDbDatabase.get();
         database.clear();
-        return JdbcInventoryStore.builder(database.shared()).clock(clock).build();
+        return JdbcInventoryStore.builder(database.shared()).clock(clock).retry(InstantRetry.create()).build();
     }
 
     @Override

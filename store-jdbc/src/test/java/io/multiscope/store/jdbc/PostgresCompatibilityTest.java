@@ -2,6 +2,7 @@ package io.multiscope.store.jdbc;
 
 import io.multiscope.core.store.InventoryStore;
 import io.multiscope.core.time.VirtualClock;
+import io.multiscope.store.jdbc.backends.InstantRetry;
 import io.multiscope.store.jdbc.backends.PostgresDatabase;
 import io.multiscope.testkit.InventoryStoreCompatibilityKit;
 
@@ -12,7 +13,7 @@ class PostgresCompatibilityTest extends InventoryStoreCompatibilityKit {
     protected InventoryStore createStore(VirtualClock clock) {
         PostgresDatabase database = PostgresDatabase.get();
         database.clear();
-        return JdbcInventoryStore.builder(database.shared()).clock(clock).build();
+        return JdbcInventoryStore.builder(database.shared()).clock(clock).retry(InstantRetry.create()).build();
     }
 
     @Override

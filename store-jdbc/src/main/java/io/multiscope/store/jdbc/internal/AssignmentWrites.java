@@ -18,7 +18,8 @@ import java.util.Optional;
 
 /**
  * The transactions that change device records, each moving the instances' counts in the same transaction. Every
- * method runs inside one transaction opened by {@link Transactions}; a refusal after a write marks it for rollback.
+ * method but {@link #assignInOneStatement} runs inside one transaction opened by {@link Transactions}; a refusal after
+ * a write marks it for rollback.
  *
  * <p>Lock order, to keep these transactions from deadlocking each other: the device's row first, then counter
  * shards, and when two instances' shards are involved (a move), the instance with the smaller id first.
@@ -47,55 +48,72 @@ public final class AssignmentWrites {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
+    /**
+     * Assigns a new device in one statement that commits by itself (the connection is in auto-commit mode) or
+     * changes nothing: PostgreSQL's {@link Dialect#singleStatementAssign()}. One round trip, and the counter row is
+     * locked only while the statement runs.
+     *
+     * @return the outcome, or empty when the statement could not finish the job alone (the random shard was full,
+     *     or the device was released between two reads): then {@link #assign} does it in a transaction
+     */
+    public Optional<AssignOutcome> assignInOneStatement(Connection c, String registrationId, String instanceId,
+            Optional<String> tenant) throws SQLException {
+        String sql = dialect.singleStatementAssign().orElseThrow();
+        Instant now = now();
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, instanceId);
+            p.setString(2, registrationId);
+            p.setString(3, tenant.orElse(null));
+            dialect.setInstant(p, 4, now);
+            dialect.setInstant(p, 5, now);
+            p.setString(6, instanceId);
+            p.setInt(7, counters.randomShard());
+            try (ResultSet r = p.executeQuery()) {
+                if (r.next()) {
+                    return Optional.of(new AssignOutcome.Created(new DeviceAssignment(registrationId, tenant,
+                            instanceId, r.getString(1), r.getString(2), Optional.empty(), Optional.empty(),
+                            AssignmentState.ASSIGNED, 1, now, now)));
+                }
+            }
+        } catch (SQLException e) {
+            if (!dialect.isShardFullAbort(e)) {
+                throw e;
+            }
+            if (!c.getAutoCommit()) {
+                c.rollback(); // a pool without auto-commit: end the failed transaction before going on
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(notInserted(c, registrationId, instanceId, null));
+        } catch (StoreException raced) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Assigns a device in the caller's transaction: insert the record if absent and the instance is active, then
+     * count it on a shard with room. A refusal after the insert marks the transaction for rollback.
+     */
     public AssignOutcome assign(Connection c, Transactions.Tx tx, String registrationId, String instanceId,
             Optional<String> tenant) throws SQLException {
         Instant now = now();
-        Optional<String> fused = dialect.insertAndCount();
-        String idScope;
-        String endpoint;
-        int triedShard;
-        boolean counted;
-        if (fused.isPresent()) {
-            triedShard = counters.randomShard();
-            try (PreparedStatement p = c.prepareStatement(fused.get())) {
-                p.setString(1, instanceId);
-                p.setString(2, registrationId);
-                p.setString(3, tenant.orElse(null));
-                dialect.setInstant(p, 4, now);
-                dialect.setInstant(p, 5, now);
-                p.setString(6, instanceId);
-                p.setInt(7, triedShard);
-                try (ResultSet r = p.executeQuery()) {
-                    if (!r.next()) {
-                        return notInserted(c, registrationId, instanceId, null);
-                    }
-                    idScope = r.getString(1);
-                    endpoint = r.getString(2);
-                    counted = r.getLong(3) == 1;
-                }
-            }
-        } else {
-            Optional<InstanceHead> head = instances.head(c, instanceId);
-            if (head.isEmpty() || !head.get().active()) {
-                return notInserted(c, registrationId, instanceId, head);
-            }
-            idScope = head.get().idScope();
-            endpoint = head.get().globalEndpoint();
-            DeviceAssignment row = new DeviceAssignment(registrationId, tenant, instanceId, idScope, endpoint,
-                    Optional.empty(), Optional.empty(), AssignmentState.ASSIGNED, 1, now, now);
-            if (!assignments.insertIfAbsent(c, row)) {
-                return notInserted(c, registrationId, instanceId, head);
-            }
-            triedShard = -1;
-            counted = false;
+        Optional<InstanceHead> head = instances.head(c, instanceId);
+        if (head.isEmpty() || !head.get().active()) {
+            return notInserted(c, registrationId, instanceId, head);
+        }
+        DeviceAssignment row = new DeviceAssignment(registrationId, tenant, instanceId, head.get().idScope(),
+                head.get().globalEndpoint(), Optional.empty(), Optional.empty(), AssignmentState.ASSIGNED, 1, now,
+                now);
+        if (!assignments.insertIfAbsent(c, row)) {
+            return notInserted(c, registrationId, instanceId, head);
         }
         hook.reached("assign", c);
-        if (!counted && !counters.increment(c, instanceId, triedShard)) {
+        if (!counters.increment(c, instanceId, -1)) {
             tx.rollbackOnly(); // takes the inserted row away again
             return new AssignOutcome.Refused(instanceId, AssignOutcome.Reason.FULL);
         }
-        return new AssignOutcome.Created(new DeviceAssignment(registrationId, tenant, instanceId, idScope, endpoint,
-                Optional.empty(), Optional.empty(), AssignmentState.ASSIGNED, 1, now, now));
+        return new AssignOutcome.Created(row);
     }
 
     /** Why no row was inserted: an unknown or inactive instance, or a device that already has a record. */

@@ -7,12 +7,16 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A minimal bounded retry with exponential backoff and full jitter, retrying only transient {@link StoreException}s.
  * Stands in until the store is wired to the core retry policy.
  */
 public final class BoundedRetry implements TransientRetry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BoundedRetry.class);
 
     private final int maxAttempts;
     private final long initialDelayNanos;
@@ -42,6 +46,7 @@ public final class BoundedRetry implements TransientRetry {
                 if (!e.isTransient() || n >= maxAttempts) {
                     throw e;
                 }
+                LOG.debug("Attempt {} of {} failed transiently, retrying: {}", n, maxAttempts, e.getMessage());
                 pause(n, e);
             }
         }

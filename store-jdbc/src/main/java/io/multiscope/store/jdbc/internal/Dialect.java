@@ -38,12 +38,19 @@ public abstract class Dialect {
     public abstract String insertIfAbsent(Table table);
 
     /**
-     * One statement that inserts a device row (if absent and the instance is active) and counts it on one counter
-     * shard, returning the instance's id scope, endpoint and whether it counted; or empty when the database needs
-     * separate statements. See {@link AssignmentWrites} for the parameters.
+     * One statement that, run on its own (auto-commit), assigns a new device completely or changes nothing: it
+     * inserts the record if the id is free and the instance active, and counts it on a given shard, failing as a
+     * whole (see {@link #isShardFullAbort}) if that shard is full. It returns the instance's id scope and endpoint
+     * when it assigned, no row when it inserted nothing. Empty for databases that need a transaction of several
+     * statements. Parameters: see {@link AssignmentWrites#assignInOneStatement}.
      */
-    public Optional<String> insertAndCount() {
+    public Optional<String> singleStatementAssign() {
         return Optional.empty();
+    }
+
+    /** Whether {@code failure} is {@link #singleStatementAssign()} undoing itself because its shard was full. */
+    public boolean isShardFullAbort(SQLException failure) {
+        return false;
     }
 
     /**

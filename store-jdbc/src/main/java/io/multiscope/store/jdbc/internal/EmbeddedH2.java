@@ -14,22 +14,16 @@ public final class EmbeddedH2 implements AutoCloseable {
     }
 
     /**
-     * Opens (creating if needed) the database in {@code file}{@code .mv.db}.
-     *
-     * @throws IllegalStateException if H2 is not on the classpath
+     * Opens (creating if needed) the database in {@code file}{@code .mv.db}. Loading this class fails with
+     * {@link NoClassDefFoundError} when H2 is not on the classpath.
      */
     public static EmbeddedH2 open(Path file, int maxConnections) {
         String url = "jdbc:h2:file:" + file.toAbsolutePath()
                 // Wait for row locks as long as a busy moment may need rather than H2's default of one second.
                 + ";LOCK_TIMEOUT=10000";
-        try {
-            JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
-            pool.setMaxConnections(maxConnections);
-            return new EmbeddedH2(pool);
-        } catch (NoClassDefFoundError e) {
-            throw new IllegalStateException("The embedded inventory needs H2 on the classpath: add the dependency "
-                    + "com.h2database:h2", e);
-        }
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
+        pool.setMaxConnections(maxConnections);
+        return new EmbeddedH2(pool);
     }
 
     public DataSource dataSource() {

@@ -38,12 +38,14 @@ final class PostgresDialect extends Dialect {
     }
 
     /**
-     * Parameters: instance id, registration id, tenant, created at, updated at, instance id, shard. The device row
-     * is inserted only if the instance is active and the id is free; the shard is incremented only if the row was
-     * inserted and the shard has room. All in one round trip; the caller commits, tries other shards, or rolls back.
+     * Parameters: instance id, registration id, tenant, created at, updated at, instance id, shard. The device row is
+     * inserted only if the instance is active and the id is free; the shard is incremented only if the row was
+     * inserted and the shard has room. An inserted row whose shard was full makes the final division fail, which
+     * undoes the whole statement: plain SQL has no other way to abort, and division by zero is raised the same way
+     * by every PostgreSQL-compatible database.
      */
     @Override
-    public Optional<String> insertAndCount() {
+    public Optional<String> singleStatementAssign() {
         return Optional.of("""
                 WITH target AS (
                     SELECT instance_id, id_scope, global_endpoint FROM multiscope_instance
@@ -61,7 +63,14 @@ final class PostgresDialect extends Dialect {
                       AND EXISTS (SELECT 1 FROM inserted)
                     RETURNING shard
                 )
-                SELECT id_scope, global_endpoint, (SELECT count(*) FROM counted) AS counted FROM inserted""");
+                SELECT id_scope, global_endpoint, 1 / (SELECT count(*) FROM counted)::integer AS counted
+                FROM inserted""");
+    }
+
+    /** division_by_zero: only the guard of {@link #singleStatementAssign()} divides. */
+    @Override
+    public boolean isShardFullAbort(SQLException failure) {
+        return "22012".equals(failure.getSQLState());
     }
 
     @Override

@@ -66,14 +66,14 @@ public final class SchemaMigrator {
             return List.of(); // the usual start of a node: one cheap read, no lock
         }
         try (Connection c = dataSource.getConnection()) {
-            if (!c.getAutoCommit()) {
-                c.setAutoCommit(true);
-            }
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(true);
             dialect.lockSchema(c);
             try {
                 return applyLocked(c, target);
             } finally {
                 dialect.unlockSchema(c);
+                c.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
             throw failure("migrate the schema", e);

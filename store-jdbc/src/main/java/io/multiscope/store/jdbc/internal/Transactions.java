@@ -48,8 +48,11 @@ public final class Transactions {
         return retry.call(() -> once(operation, work, true));
     }
 
-    /** Runs {@code work}, a read of one consistent statement, without opening a transaction of its own. */
-    public <T> T read(Operation operation, Work<T> work) {
+    /**
+     * Runs {@code work} without opening a transaction: reads, or a single statement that is a transaction by itself.
+     * (If the pool hands out connections without auto-commit, the implicit transaction is committed at the end.)
+     */
+    public <T> T withoutTransaction(Operation operation, Work<T> work) {
         return retry.call(() -> once(operation, work, false));
     }
 

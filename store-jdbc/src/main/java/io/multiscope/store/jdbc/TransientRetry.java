@@ -1,7 +1,8 @@
 package io.multiscope.store.jdbc;
 
 import io.multiscope.core.store.StoreException;
-import io.multiscope.store.jdbc.internal.BoundedRetry;
+import io.multiscope.core.retry.RetryPolicy;
+import io.multiscope.core.time.Sleeper;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -11,8 +12,8 @@ import java.util.function.Supplier;
  * timeout). Every attempt is a whole transaction that was rolled back, so repeating it is safe. Any other exception
  * must be passed through at once.
  *
- * <p>Adapt any retry library with a method reference or a small class, e.g. a policy with a
- * {@code <T> T get(Supplier<T>)} method: {@code builder.retry(policy::get)}.
+ * <p>The built-in hooks run on the core {@link RetryPolicy}; any other retry library adapts with a method reference
+ * or a small class.
  */
 public interface TransientRetry {
 
@@ -34,7 +35,29 @@ public interface TransientRetry {
      * waits a random time up to {@code min(maxDelay, initialDelay * 2^(n-1))}.
      */
     static TransientRetry exponential(int maxAttempts, Duration initialDelay, Duration maxDelay) {
-        return new BoundedRetry(maxAttempts, initialDelay, maxDelay, io.multiscope.core.time.Sleeper.SYSTEM);
+        return exponential(maxAttempts, initialDelay, maxDelay, Sleeper.SYSTEM);
+    }
+
+    /** As {@link #exponential(int, Duration, Duration)}, waiting through {@code sleeper} (virtual time in tests). */
+    static TransientRetry exponential(int maxAttempts, Duration initialDelay, Duration maxDelay, Sleeper sleeper) {
+        return of(RetryPolicy.builder().maxAttempts(maxAttempts).baseDelay(initialDelay).maxDelay(maxDelay)
+                .sleeper(sleeper).build());
+    }
+
+    /**
+     * Runs every call through {@code policy}, retrying transient {@link StoreException}s only (the policy's own retry
+     * predicate is replaced; every attempt is a whole rolled-back transaction, other failures are final).
+     */
+    static TransientRetry of(RetryPolicy policy) {
+        RetryPolicy transientOnly = policy.toBuilder()
+                .retryIf(e -> e instanceof StoreException s && s.isTransient())
+                .build();
+        return new TransientRetry() {
+            @Override
+            public <T> T call(Supplier<T> attempt) {
+                return transientOnly.execute(attempt::get);
+            }
+        };
     }
 
     /** The default: 5 attempts, backoff from 10 ms up to 1 s. */

@@ -2,7 +2,6 @@ package io.multiscope.store.jdbc.backends;
 
 import io.multiscope.core.time.VirtualClock;
 import io.multiscope.store.jdbc.TransientRetry;
-import io.multiscope.store.jdbc.internal.BoundedRetry;
 import java.time.Duration;
 
 /** The store's default retry with its back-off in virtual time, so that tests never wait. */
@@ -12,6 +11,6 @@ public final class InstantRetry {
     }
 
     public static TransientRetry create() {
-        return new BoundedRetry(5, Duration.ofMillis(10), Duration.ofSeconds(1), VirtualClock.create());
+        return TransientRetry.exponential(5, Duration.ofMillis(10), Duration.ofSeconds(1), VirtualClock.create());
     }
 }

@@ -1,4 +1,4 @@
-package io.multiscope.store.jdbc.internal;
+package io.multiscope.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,10 +10,11 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class BoundedRetryTest {
+/** The store's retry hook on the core RetryPolicy, in virtual time. */
+class TransientRetryTest {
 
     private final VirtualClock clock = VirtualClock.create();
-    private final BoundedRetry retry = new BoundedRetry(4, Duration.ofMillis(10), Duration.ofMillis(25), clock);
+    private final TransientRetry retry = TransientRetry.exponential(4, Duration.ofMillis(10), Duration.ofMillis(25), clock);
 
     private static StoreException failure(boolean transientFailure) {
         return new StoreException("boom", "dev-1", "dps-a", transientFailure, null);
@@ -62,7 +63,7 @@ class BoundedRetryTest {
 
     @Test
     void anInterruptedWaitEndsTheRetriesAndKeepsTheInterrupt() {
-        BoundedRetry interrupted = new BoundedRetry(5, Duration.ofMillis(10), Duration.ofMillis(10), d -> {
+        TransientRetry interrupted = TransientRetry.exponential(5, Duration.ofMillis(10), Duration.ofMillis(10), d -> {
             throw new InterruptedException();
         });
         StoreException cause = failure(true);

@@ -10,14 +10,17 @@ import io.multiscope.core.attestation.SasToken;
 import io.multiscope.core.attestation.SymmetricKeyAttestation;
 import io.multiscope.core.http.ProvisioningApi;
 import io.multiscope.core.http.ProvisioningHttpServer;
+import io.multiscope.core.store.InMemoryInventoryStore;
 import io.multiscope.core.store.InventoryStore;
 import io.multiscope.core.time.VirtualClock;
 import io.multiscope.spi.InstanceState;
+import io.multiscope.store.jdbc.JdbcInventoryStore;
 import io.multiscope.testkit.TestCertificates;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,31 +42,42 @@ import java.util.regex.Pattern;
  * The README's demo: the zero-touch provisioning API (pattern 1) over real HTTPS, three DPS instances in two regions
  * (one draining), a fleet of devices with DPS-style SAS tokens derived from a group key, and a few bad requests.
  *
- * <pre>java -jar examples/target/multiscope-examples.jar [--devices N] [--threads N]</pre>
+ * <p>By default the inventory is an embedded H2 database in {@code multiscope-demo-data/}, so a second run finds the
+ * first run's fleet and serves it sticky; {@code --store memory} keeps everything in memory.
+ *
+ * <pre>java -jar examples/target/multiscope-examples.jar [--devices N] [--threads N] [--store h2|memory]</pre>
  */
 public final class Demo {
 
     private static final String SCOPE = "multiscope";
     private static final Pattern PROBLEM_TYPE = Pattern.compile("\"type\":\"[^\"]*/([a-z-]+)\"");
 
-    private final PrintStream out = System.out;
+    private final PrintStream out;
+    private static final Path DATA = Path.of("multiscope-demo-data", "inventory");
+
     private final int devices;
     private final int threads;
+    private final String storeKind;
 
-    private Demo(int devices, int threads) {
+    Demo(int devices, int threads, String storeKind, PrintStream out) {
+        this.out = out;
         this.devices = devices;
         this.threads = threads;
+        this.storeKind = storeKind;
     }
 
     public static void main(String[] args) throws Exception {
         int devices = 3_000;
         int threads = 16;
+        String store = "h2";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--devices" -> devices = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--store" -> store = args[++i];
                 case "--help", "-h" -> {
-                    System.out.println("usage: java -jar multiscope-examples.jar [--devices N] [--threads N]");
+                    System.out.println("usage: java -jar multiscope-examples.jar [--devices N] [--threads N]"
+                            + " [--store h2|memory]");
                     return;
                 }
                 default -> {
@@ -76,17 +90,24 @@ public final class Demo {
             System.err.println("--devices and --threads must be at least 1");
             System.exit(2);
         }
-        new Demo(devices, threads).run();
+        if (!store.equals("h2") && !store.equals("memory")) {
+            System.err.println("--store must be h2 or memory, not '" + store + "'");
+            System.exit(2);
+        }
+        new Demo(devices, threads, store, System.out).run();
     }
 
-    private void run() throws Exception {
+    void run() throws Exception {
         byte[] groupKeyBytes = new byte[32];
         new Random(7).nextBytes(groupKeyBytes);
         String groupKey = Base64.getEncoder().encodeToString(groupKeyBytes);
         // Admission control runs in simulated time so the demo can show a minute of DPS quota passing in an instant.
         VirtualClock quotaTime = VirtualClock.create();
 
+        InventoryStore inventory = storeKind.equals("h2") ? JdbcInventoryStore.embedded(DATA).build()
+                : new InMemoryInventoryStore();
         ZeroTouchProvisioning service = ZeroTouchProvisioning.builder()
+                .store(inventory)
                 .instance(DpsInstance.builder("dps-eu-1").idScope("0ne0001A1B2").region("westeurope")
                         .capacity(10_000).build())
                 .instance(DpsInstance.builder("dps-eu-2").idScope("0ne0002E3F4").region("westeurope")
@@ -97,17 +118,19 @@ public final class Demo {
                 .attestation(SymmetricKeyAttestation.builder().scope(SCOPE).groupKey(groupKey).build())
                 .admission(AdmissionControl.builder().clock(quotaTime).build())
                 .build();
-        InventoryStore store = service.store();
         TestCertificates pki = TestCertificates.shared();
 
-        try (ProvisioningHttpServer server = ProvisioningHttpServer
+        try (inventory; ProvisioningHttpServer server = ProvisioningHttpServer
                 .https(ProvisioningApi.of(service), pki.serverKeyManagers(List.of())).start()) {
             URI api = server.uri();
             HttpClient http = HttpClient.newBuilder().sslContext(pki.clientSslContext())
                     .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
             out.printf("Multiscope demo: zero-touch provisioning (pattern 1) over HTTPS%n");
-            out.printf("Provisioning API %s, store: %s, %,d devices, %d client threads%n%n", api,
-                    store.getClass().getSimpleName(), devices, threads);
+            out.printf("Provisioning API %s, %,d devices, %d client threads%n", api, devices, threads);
+            out.printf("Inventory: %s%n%n", storeKind.equals("h2")
+                    ? "embedded H2 in " + DATA.getParent() + "/ (run again to see the fleet served sticky; "
+                            + "delete the folder to start over)"
+                    : "in memory");
 
             List<DemoDevice> fleet = new ArrayList<>();
             for (int i = 0; i < devices; i++) {
@@ -116,7 +139,7 @@ public final class Demo {
                         i % 5 < 3 ? "westeurope" : "eastus"));
             }
 
-            Wave first = wave(http, api, "First boot    ", fleet, DemoDevice.Fault.NONE);
+            Wave first = wave(http, api, "Boot          ", fleet, DemoDevice.Fault.NONE);
             first.print(out);
             List<DemoDevice> deferred = first.deferred();
             int round = 0;

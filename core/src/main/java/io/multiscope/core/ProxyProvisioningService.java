@@ -404,6 +404,14 @@ public final class ProxyProvisioningService implements AutoCloseable {
         return list;
     }
 
+    /** Stops placing new devices on an instance; its devices stay where they are. */
+    public DpsInstance drain(String instanceId) {
+        DpsInstance drained = store.setInstanceState(instanceId, io.multiscope.spi.InstanceState.DRAINING);
+        fleet.invalidate();
+        LOG.info("DPS instance {} is draining: no new devices", instanceId);
+        return drained;
+    }
+
     /** Whether the instance's circuit is open (it gets no new devices until a trial registration succeeds). */
     public boolean isCircuitOpen(String instanceId) {
         return circuits.isOpen(instanceId);

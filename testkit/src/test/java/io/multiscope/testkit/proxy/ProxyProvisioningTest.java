@@ -17,6 +17,16 @@ import io.multiscope.core.InvalidRequestException;
 import io.multiscope.core.RegistrationRequest;
 import io.multiscope.core.RegistrationResult;
 import io.multiscope.core.attestation.AttestationException;
+import io.multiscope.core.attestation.AttestationRequest;
+import io.multiscope.core.attestation.HardwareIdAttestation;
+import io.multiscope.core.hardwareid.HardwareIdImport;
+import io.multiscope.core.hardwareid.HardwareIdProof;
+import io.multiscope.core.hardwareid.ImportReport;
+import io.multiscope.core.hardwareid.InMemoryHardwareIdRegistry;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import io.multiscope.testkit.DpsEmulator;
 import io.multiscope.testkit.EmulatedDpsInstance;
 import io.multiscope.testkit.RequestKind;
@@ -264,6 +274,31 @@ class ProxyProvisioningTest {
 
         assertThat(fixture.proxy.store().assignedCounts().values()).containsOnly(0L);
         assertThat(dps.instances().stream().mapToLong(i -> i.counters().total()).sum()).isZero();
+    }
+
+    @Test
+    void aDeviceFromTheManufacturersListIsRegisteredThroughTheProxy() throws Exception {
+        InMemoryHardwareIdRegistry registry = new InMemoryHardwareIdRegistry();
+        byte[] secret = "secret burnt into acme-th-0001".getBytes(StandardCharsets.UTF_8);
+        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret));
+        ImportReport report = new HardwareIdImport(registry).importCsv("lot-42.csv", new StringReader(
+                "hardware_id,secret_sha256,public_key\nacme-th-0001," + hash + ",\nacme-th-0002," + hash + ",\n"));
+        assertThat(report.added()).isEqualTo(2);
+        registry.revoke("acme-th-0002", Instant.now(), "reported stolen");
+        fixture = ProxyFixture.create(dps, b -> b.attestation(HardwareIdAttestation.of(registry)));
+
+        RegistrationResult.Registered r = (RegistrationResult.Registered) fixture.proxy.registerAndWait(
+                RegistrationRequest.of(AttestationRequest.withAuthorization("acme-th-0001",
+                        HardwareIdProof.withSecret("acme-th-0001", secret, Instant.now().plusSeconds(120)))));
+
+        assertThat(r.assignedHub()).isEqualTo(HUB1);
+        assertThat(dps.instance(EU1).registration("acme-th-0001")).isPresent();
+        assertThat(registry.neverSeen(Optional.empty(), 10)).isEmpty();
+        assertThatThrownBy(() -> fixture.proxy.register(RegistrationRequest.of(AttestationRequest.withAuthorization(
+                "acme-th-0002", HardwareIdProof.withSecret("acme-th-0002", secret,
+                        Instant.now().plusSeconds(120))))))
+                .isInstanceOfSatisfying(AttestationException.class,
+                        e -> assertThat(e.problemType()).isEqualTo(HardwareIdAttestation.REVOKED));
     }
 
     @Test

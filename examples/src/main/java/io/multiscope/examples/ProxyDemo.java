@@ -105,6 +105,7 @@ public final class ProxyDemo {
         new ProxyDemo(out, devices, threads).run();
     }
 
+    @SuppressWarnings("try") // the routing is only held open for the duration of the demo
     private void run() throws Exception {
         try (DpsEmulator dps = DpsEmulator.builder()
                 .instance("dps-eu-1", i -> i.idScope("0ne0001A1B2").linkedHub("hub-eu-1.azure-devices.net")

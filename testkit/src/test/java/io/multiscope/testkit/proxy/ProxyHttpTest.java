@@ -103,6 +103,45 @@ class ProxyHttpTest {
         assertThat(pattern1.body()).contains("pattern-not-enabled");
     }
 
+    @Test
+    void badRequestsAreRefusedWithAProblemAndChangeNothing() throws Exception {
+        long dpsCalls = fixture.proxy.stats().dpsCalls();
+        long assigned = fixture.proxy.store().assignedCounts().values().stream().mapToLong(Long::longValue).sum();
+
+        assertProblem(register("bad-1", "{\"registrationId\":"), 400, "malformed-json");
+        assertProblem(register("bad-1", "{\"registrationId\":\"bad-1\",\"colour\":\"red\"}"), 400, "unknown-field");
+        assertProblem(register("bad-1", "{\"region\":\"westeurope\"}"), 400, "missing-field");
+        assertProblem(register("bad-1", "{\"registrationId\":\"bad-1\",\"region\":\"moon-1\"}"), 400,
+                "unknown-region");
+        assertProblem(register("bad-1", "{\"registrationId\":\"bad-1\",\"payload\":\"" + "x".repeat(20_000)
+                + "\"}"), 413, "payload-too-large");
+        assertProblem(send(HttpRequest.newBuilder(uri("/v1/registrations")).header("Content-Type", "text/plain")
+                .header("Authorization", token("bad-1"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"registrationId\":\"bad-1\"}"))), 415,
+                "unsupported-media-type");
+        assertProblem(send(HttpRequest.newBuilder(uri("/v1/registrations"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"registrationId\":\"bad-1\"}"))), 401,
+                "authentication-required");
+        assertProblem(send(HttpRequest.newBuilder(uri("/v1/registrations/Bad%2F1"))
+                .header("Authorization", token("bad-1")).GET()), 404, "not-found");
+        assertProblem(send(HttpRequest.newBuilder(uri("/v1/registrations/never-registered"))
+                .header("Authorization", token("never-registered")).GET()), 404, "registration-not-found");
+        assertProblem(send(HttpRequest.newBuilder(uri("/v1/registrations"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{}"))), 405, "method-not-allowed");
+
+        assertThat(fixture.proxy.stats().dpsCalls()).isEqualTo(dpsCalls);
+        assertThat(fixture.proxy.store().assignedCounts().values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(assigned);
+        assertThat(fixture.proxy.store().findAssignment("bad-1")).isEmpty();
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String type) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(response.body()).contains("/problems/" + type + "\"");
+    }
+
     private static void awaitQueueLength(int expected) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (fixture.proxy.queueLength() < expected && System.nanoTime() < deadline) {

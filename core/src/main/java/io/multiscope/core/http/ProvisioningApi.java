@@ -60,6 +60,10 @@ import org.slf4j.LoggerFactory;
  *                                                 (201 new, 200 known, 429 later, 503 its DPS is failing)
  * GET    /v1/registrations/{registrationId}       device (or admin) looks up its registration (hub, device id)
  * DELETE /v1/registrations/{registrationId}       admin: deprovision from DPS and the inventory
+ *
+ * optional, {@link Builder#dpsCompatibleFront}: the DPS device REST paths for stock Azure SDKs
+ * PUT    /{idScope}/registrations/{registrationId}/register
+ * GET    /{idScope}/registrations/{registrationId}/operations/{operationId}
  * </pre>
  *
  * The {@code assignments} routes need a {@link ZeroTouchProvisioning}, the {@code registrations} routes a
@@ -77,6 +81,7 @@ public final class ProvisioningApi {
 
     private final ZeroTouchProvisioning service;
     private final ProxyProvisioningService proxy;
+    private final DpsCompatibleFront front;
     private final AdminAuthenticator admin;
     private final int maxBodyBytes;
     // Strict: unknown fields, trailing garbage and numbers where text belongs are errors, not guesses.
@@ -90,10 +95,12 @@ public final class ProvisioningApi {
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
-    private ProvisioningApi(ZeroTouchProvisioning service, ProxyProvisioningService proxy, AdminAuthenticator admin,
-            int maxBodyBytes) {
+    private ProvisioningApi(ZeroTouchProvisioning service, ProxyProvisioningService proxy, String frontScope,
+            AdminAuthenticator admin, int maxBodyBytes) {
         this.service = service;
         this.proxy = proxy;
+        this.front = frontScope == null ? null : new DpsCompatibleFront(frontScope, proxy, this::problemFor,
+                maxBodyBytes);
         this.admin = admin;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -142,65 +149,73 @@ public final class ProvisioningApi {
     }
 
     private ApiResponse failure(Throwable thrown, ApiRequest request) {
+        return problem(problemFor(thrown, request));
+    }
+
+    /** The problem a failure is reported as; shared by the {@code /v1} routes and the DPS-compatible front. */
+    Problem problemFor(Throwable thrown, ApiRequest request) {
         Throwable t = thrown;
         while (t instanceof CompletionException && t.getCause() != null) {
             t = t.getCause();
         }
         if (t instanceof Problem p) {
-            return problem(p);
+            return p;
         }
         if (t instanceof InvalidRequestException e) {
-            return problem(new Problem(400, e.problemType(), "Invalid request", e.getMessage())
-                    .with("registrationId", e.registrationId().orElse(null)));
+            return new Problem(400, e.problemType(), "Invalid request", e.getMessage())
+                    .with("registrationId", e.registrationId().orElse(null));
         }
         if (t instanceof AttestationException e) {
-            return problem(new Problem(401, e.problemType(), "Authentication failed", e.getMessage())
-                    .header("WWW-Authenticate", "SharedAccessSignature"));
+            return new Problem(401, e.problemType(), "Authentication failed", e.getMessage())
+                    .header("WWW-Authenticate", "SharedAccessSignature");
         }
         if (t instanceof AllocationRejectedException e) {
-            return problem(new Problem(503, "no-eligible-instance", "No DPS instance can take the device",
+            return new Problem(503, "no-eligible-instance", "No DPS instance can take the device",
                     e.getMessage()).with("registrationId", e.registrationId().orElse(null))
-                    .with("exclusions", e.exclusions()));
+                    .with("exclusions", e.exclusions());
         }
         if (t instanceof DpsUnavailableException e) {
             long seconds = retryAfterSeconds(e.retryAfter());
-            return problem(new Problem(503, "dps-unavailable", "DPS instance temporarily unavailable", e.getMessage())
+            return new Problem(503, "dps-unavailable", "DPS instance temporarily unavailable", e.getMessage())
                     .with("registrationId", e.registrationId().orElse(null))
                     .with("instanceId", e.instanceId().orElse(null)).with("retryAfterSeconds", seconds)
-                    .header("Retry-After", Long.toString(seconds)));
+                    .header("Retry-After", Long.toString(seconds));
         }
         if (t instanceof DpsRefusedException e) {
             LOG.warn("DPS refused a registration: {}", e.getMessage());
-            return problem(new Problem(502, "dps-refused", "DPS refused the registration", e.getMessage())
+            return new Problem(502, "dps-refused", "DPS refused the registration", e.getMessage())
                     .with("registrationId", e.registrationId().orElse(null))
-                    .with("instanceId", e.instanceId().orElse(null)));
+                    .with("instanceId", e.instanceId().orElse(null));
         }
         if (t instanceof DpsCallException e) {
             return e.isTransient()
-                    ? problem(new Problem(503, "dps-unavailable", "DPS instance temporarily unavailable",
+                    ? (new Problem(503, "dps-unavailable", "DPS instance temporarily unavailable",
                             e.getMessage()).with("instanceId", e.instanceId().orElse(null)).header("Retry-After", "5"))
-                    : problem(new Problem(502, "dps-refused", "DPS refused the operation", e.getMessage())
+                    : (new Problem(502, "dps-refused", "DPS refused the operation", e.getMessage())
                             .with("instanceId", e.instanceId().orElse(null)));
         }
         if (t instanceof UnknownInstanceException e) {
-            return problem(new Problem(404, "unknown-instance", "Unknown DPS instance", e.getMessage()));
+            return new Problem(404, "unknown-instance", "Unknown DPS instance", e.getMessage());
         }
         if (t instanceof DeviceNotFoundException e) {
-            return problem(new Problem(404, "assignment-not-found", "No assignment", e.getMessage()));
+            return new Problem(404, "assignment-not-found", "No assignment", e.getMessage());
         }
         if (t instanceof StoreException e) {
             LOG.warn("Inventory store failed: {}", e.getMessage(), e);
             return e.isTransient()
-                    ? problem(new Problem(503, "store-unavailable", "Inventory temporarily unavailable",
+                    ? (new Problem(503, "store-unavailable", "Inventory temporarily unavailable",
                             "The inventory store failed temporarily; retry later").header("Retry-After", "5"))
-                    : problem(new Problem(500, "store-failure", "Inventory failure", "The inventory store failed"));
+                    : (new Problem(500, "store-failure", "Inventory failure", "The inventory store failed"));
         }
         LOG.warn("Request {} {} failed: {}", request.method(), request.path(), t.getMessage(), t);
-        return problem(new Problem(500, "internal", "Internal error", "The request failed unexpectedly"));
+        return new Problem(500, "internal", "Internal error", "The request failed unexpectedly");
     }
 
     private CompletableFuture<ApiResponse> route(ApiRequest request) {
         List<String> segments = segments(request.path());
+        if (front != null && front.handles(segments)) {
+            return front.handle(request, segments);
+        }
         if (segments.size() < 2 || !segments.get(0).equals("v1")) {
             throw notFound(request);
         }
@@ -528,6 +543,7 @@ public final class ProvisioningApi {
     public static final class Builder {
         private ZeroTouchProvisioning service;
         private ProxyProvisioningService proxy;
+        private String frontScope;
         private AdminAuthenticator admin = AdminAuthenticator.DISABLED;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
@@ -562,8 +578,27 @@ public final class ProvisioningApi {
             return this;
         }
 
+        /**
+         * Also serve the DPS device REST paths ({@code PUT /{idScope}/registrations/{id}/register} and the operation
+         * status poll) for the proxy, so devices running the stock Azure device SDK over HTTPS can use the API's host
+         * as their global endpoint and {@code idScope} as their ID scope, unchanged. Devices sign their SAS tokens for
+         * {@code {idScope}/registrations/{id}}: configure the proxy's {@code SymmetricKeyAttestation} with that scope.
+         */
+        public Builder dpsCompatibleFront(String idScope) {
+            java.util.Objects.requireNonNull(idScope, "idScope");
+            if (!idScope.matches("[A-Za-z0-9]{1,64}") || idScope.equals("v1")) {
+                throw new IllegalArgumentException("the front's ID scope must be 1-64 letters and digits (not 'v1'), "
+                        + "was '" + idScope + "'");
+            }
+            this.frontScope = idScope;
+            return this;
+        }
+
         public ProvisioningApi build() {
-            return new ProvisioningApi(service, proxy, admin, maxBodyBytes);
+            if (frontScope != null && proxy == null) {
+                throw new IllegalStateException("the DPS-compatible front needs the proxy (pattern 2)");
+            }
+            return new ProvisioningApi(service, proxy, frontScope, admin, maxBodyBytes);
         }
     }
 }

@@ -52,9 +52,15 @@ final class ProxyFixture implements AutoCloseable {
 
     ProxyFixture(DpsEmulator dps, int registrationsPerMinute, boolean createGroups,
             Consumer<ProxyProvisioningService.Builder> custom) {
+        this(dps, registrationsPerMinute, createGroups, SymmetricKeyAttestation.DEFAULT_SCOPE, custom);
+    }
+
+    /** @param scope what devices sign their SAS tokens for, before {@code /registrations/{id}} */
+    ProxyFixture(DpsEmulator dps, int registrationsPerMinute, boolean createGroups, String scope,
+            Consumer<ProxyProvisioningService.Builder> custom) {
         this.dps = dps;
         ProxyProvisioningService.Builder builder = ProxyProvisioningService.builder()
-                .attestation(SymmetricKeyAttestation.builder().groupKey(deviceGroupKey).build())
+                .attestation(SymmetricKeyAttestation.builder().scope(scope).groupKey(deviceGroupKey).build())
                 .deviceGateway(AzureSdkDeviceGateway.builder().sslContext(dps.clientSslContext())
                         .timeout(Duration.ofSeconds(15)).build())
                 .admission(AdmissionControl.builder().clock(clock).build())

@@ -17,12 +17,12 @@ import io.multiscope.core.dps.GroupSetup;
 import io.multiscope.core.internal.FleetSnapshot;
 import io.multiscope.core.internal.RequestRules;
 import io.multiscope.core.internal.proxy.CircuitBreakers;
-import io.multiscope.core.internal.proxy.WaitList;
+import io.multiscope.core.internal.proxy.EnrollmentLifecycle;
+import io.multiscope.core.internal.proxy.WaitQueue;
 import io.multiscope.core.retry.RetryPolicy;
 import io.multiscope.core.store.AssignOutcome;
 import io.multiscope.core.store.ConcurrentUpdateException;
 import io.multiscope.core.store.InMemoryInventoryStore;
-import io.multiscope.core.store.InventoryPage;
 import io.multiscope.core.store.InventoryStore;
 import io.multiscope.core.store.NewAssignment;
 import io.multiscope.core.store.UnknownInstanceException;
@@ -88,7 +88,6 @@ public final class ProxyProvisioningService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyProvisioningService.class);
     private static final int MAX_PLACEMENT_ATTEMPTS = 4;
     private static final int MAX_RECORD_ATTEMPTS = 5;
-    private static final Duration MIN_PUMP_DELAY = Duration.ofMillis(1);
 
     private final InventoryStore store;
     private final AllocationStrategy strategy;
@@ -96,13 +95,12 @@ public final class ProxyProvisioningService implements AutoCloseable {
     private final AdmissionControl admission;
     private final Map<String, DpsCredentials> credentials;
     private final DpsDeviceGateway devices;
-    private final DpsEnrollmentGateway enrollments;
     private final RetryPolicy dpsRetry;
+    private final EnrollmentLifecycle lifecycle;
     private final Duration assumedRetryAfter;
     private final CircuitBreakers circuits;
-    private final WaitList<Pending> waiting;
+    private final WaitQueue<Pending> waiting;
     private final Duration maxWait;
-    private final Scheduler scheduler;
     private final AutoCloseable ownedScheduler;
     private final ThreadPoolExecutor executor;
     private final Clock clock;
@@ -110,9 +108,6 @@ public final class ProxyProvisioningService implements AutoCloseable {
     private final Cache<String, DeviceAssignment> cache;
     private final FleetSnapshot fleet;
     private final RequestRules rules;
-    private final Object pumpLock = new Object();
-    private Scheduler.Scheduled pump;
-    private Instant pumpAt;
     private volatile boolean closed;
 
     private final LongAdder registered = new LongAdder();
@@ -155,7 +150,6 @@ public final class ProxyProvisioningService implements AutoCloseable {
         this.admission = b.admission != null ? b.admission : AdmissionControl.builder().clock(b.clock).build();
         this.credentials = Map.copyOf(b.credentials);
         this.devices = b.devices != null ? b.devices : AzureSdkDeviceGateway.create();
-        this.enrollments = b.enrollments != null ? b.enrollments : AzureSdkEnrollmentGateway.create();
         this.assumedRetryAfter = b.assumedRetryAfter;
         RetryPolicy.Builder retry = RetryPolicy.builder()
                 .retryIf(e -> e instanceof DpsCallException d && d.isTransient())
@@ -169,16 +163,16 @@ public final class ProxyProvisioningService implements AutoCloseable {
         b.retryCustomiser.accept(retry);
         this.dpsRetry = retry.build();
         this.circuits = new CircuitBreakers(b.clock, b.circuitThreshold, b.circuitOpenFor);
-        this.waiting = new WaitList<>(b.waitCapacity);
         this.maxWait = b.maxWait;
-        if (b.scheduler != null) {
-            this.scheduler = b.scheduler;
-            this.ownedScheduler = null;
-        } else {
+        Scheduler scheduler = b.scheduler;
+        if (scheduler == null) {
             Scheduler.SystemScheduler own = Scheduler.system("multiscope-proxy-queue");
-            this.scheduler = own;
+            scheduler = own;
             this.ownedScheduler = own;
+        } else {
+            this.ownedScheduler = null;
         }
+        this.waiting = new WaitQueue<>(b.waitCapacity, b.clock, scheduler, new QueueHandler());
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(b.threads, b.threads, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(b.executorQueue), r -> {
@@ -197,6 +191,9 @@ public final class ProxyProvisioningService implements AutoCloseable {
         }
         this.fleet = new FleetSnapshot(store, b.ticker::read, b.snapshotInterval);
         this.rules = new RequestRules(fleet, b.tenants);
+        this.lifecycle = new EnrollmentLifecycle(store, credentials, this::credentialsOf,
+                b.enrollments != null ? b.enrollments : AzureSdkEnrollmentGateway.create(), dpsRetry,
+                cache::invalidate);
     }
 
     public static Builder builder() {
@@ -243,7 +240,6 @@ public final class ProxyProvisioningService implements AutoCloseable {
             return p.future;
         }
         queued.increment();
-        schedulePump();
         return p.future;
     }
 
@@ -298,14 +294,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
      * @throws DpsCallException if DPS fails (after retries) for an instance; groups already handled stay as they are
      */
     public List<GroupSetup> ensureEnrollmentGroups() {
-        List<GroupSetup> results = new ArrayList<>();
-        for (DpsCredentials c : credentials.values()) {
-            if (c.serviceConnectionString().isPresent()) {
-                results.add(dpsRetry.execute(() -> enrollments.ensureGroup(c)));
-            }
-        }
-        results.sort((a, b) -> a.instanceId().compareTo(b.instanceId()));
-        return results;
+        return lifecycle.ensureGroups();
     }
 
     /**
@@ -317,27 +306,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
      * @throws DpsCallException if DPS fails after retries (nothing was changed in the inventory)
      */
     public boolean deprovision(String registrationId) {
-        String id = RegistrationIds.normalise(registrationId);
-        for (int attempt = 0; ; attempt++) {
-            Optional<DeviceAssignment> current = store.findAssignment(id);
-            if (current.isEmpty()) {
-                cache.invalidate(id);
-                return false;
-            }
-            DpsCredentials c = credentialsOf(current.get().instanceId());
-            dpsRetry.execute(() -> enrollments.deleteRegistrationState(c, id));
-            dpsRetry.execute(() -> enrollments.deleteIndividualEnrollment(c, id));
-            try {
-                boolean removed = store.release(id, current.get().version());
-                cache.invalidate(id);
-                LOG.info("Deprovisioned device {} from DPS instance {}", id, c.instanceId());
-                return removed;
-            } catch (ConcurrentUpdateException e) {
-                if (attempt >= MAX_PLACEMENT_ATTEMPTS) {
-                    throw e;
-                }
-            }
-        }
+        return lifecycle.deprovision(RegistrationIds.normalise(registrationId));
     }
 
     /**
@@ -346,52 +315,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
      * assignment of the instance, so run it from a maintenance job, not per request.
      */
     public DriftReport monitor() {
-        List<DriftReport.InstanceDrift> drifts = new ArrayList<>();
-        List<String> unchecked = new ArrayList<>();
-        for (DpsInstance instance : store.instances()) {
-            DpsCredentials c = credentials.get(instance.id());
-            if (c == null || c.serviceConnectionString().isEmpty()) {
-                unchecked.add(instance.id());
-                continue;
-            }
-            Set<String> onDps = dpsRetry.execute(() -> enrollments.registrationsInGroup(c));
-            Set<String> placedHere = new HashSet<>();
-            Set<String> registeredHere = new TreeSet<>();
-            Optional<String> after = Optional.empty();
-            do {
-                InventoryPage page = store.assignmentsOn(instance.id(), after, 1000);
-                for (DeviceAssignment a : page.items()) {
-                    placedHere.add(a.registrationId());
-                    if (isRegistered(a)) {
-                        registeredHere.add(a.registrationId());
-                    }
-                }
-                after = page.next();
-            } while (after.isPresent());
-            List<String> unknown = new ArrayList<>();
-            long unknownCount = 0;
-            for (String id : new TreeSet<>(onDps)) {
-                if (!placedHere.contains(id)) {
-                    unknownCount++;
-                    if (unknown.size() < DriftReport.MAX_LISTED) {
-                        unknown.add(id);
-                    }
-                }
-            }
-            List<String> missing = new ArrayList<>();
-            long missingCount = 0;
-            for (String id : registeredHere) {
-                if (!onDps.contains(id)) {
-                    missingCount++;
-                    if (missing.size() < DriftReport.MAX_LISTED) {
-                        missing.add(id);
-                    }
-                }
-            }
-            drifts.add(new DriftReport.InstanceDrift(instance.id(), c.enrollmentGroupId(), onDps.size(),
-                    registeredHere.size(), unknownCount, unknown, missingCount, missing));
-        }
-        return new DriftReport(drifts, unchecked);
+        return lifecycle.monitor();
     }
 
     /** Every instance with its current load and admission headroom. */
@@ -445,17 +369,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        synchronized (pumpLock) {
-            if (pump != null) {
-                pump.cancel();
-                pump = null;
-            }
-        }
-        for (Pending p : waiting.snapshot()) {
-            if (waiting.remove(p)) {
-                complete(p, deferral(p, "the provisioning service is shutting down"));
-            }
-        }
+        waiting.close();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -670,56 +584,36 @@ public final class ProxyProvisioningService implements AutoCloseable {
 
     // ---- the wait queue ----
 
-    /** Makes sure a pump runs when the next token may appear or the next waiter's time is up, whichever is first. */
-    private void schedulePump() {
-        Instant now = clock.instant();
-        Duration tokenWait = Duration.ofDays(1);
-        for (DpsInstance i : fleet.current().instances()) {
-            if (circuits.available(i.id())) {
-                Duration d = admission.timeUntilAvailable(i.id());
-                tokenWait = d.compareTo(tokenWait) < 0 ? d : tokenWait;
-            } else {
-                Duration d = circuits.remaining(i.id()).orElse(Duration.ZERO);
-                tokenWait = d.compareTo(tokenWait) < 0 ? d : tokenWait;
-            }
-        }
-        Instant at = now.plus(tokenWait.compareTo(MIN_PUMP_DELAY) < 0 ? MIN_PUMP_DELAY : tokenWait);
-        for (Pending p : waiting.snapshot()) {
-            if (p.deadline.isBefore(at)) {
-                at = p.deadline;
-            }
-        }
-        synchronized (pumpLock) {
-            if (closed || (pump != null && !pumpAt.isAfter(at))) {
-                return;
-            }
-            if (pump != null) {
-                pump.cancel();
-            }
-            pumpAt = at;
-            pump = scheduler.schedule(Duration.between(now, at), this::pump);
-        }
-    }
+    /** How the wait queue starts, expires and times the proxy's waiting requests. */
+    private final class QueueHandler implements WaitQueue.Handler<Pending> {
 
-    /** Expires waiters whose time is up, then starts as many as budget allows, oldest first. */
-    private void pump() {
-        synchronized (pumpLock) {
-            pump = null;
-            pumpAt = null;
+        @Override
+        public boolean tryStart(Pending p) {
+            return ProxyProvisioningService.this.tryStart(p);
         }
-        Instant now = clock.instant();
-        for (Pending p : waiting.snapshot()) {
-            if (!now.isBefore(p.deadline)) {
-                if (waiting.remove(p)) {
-                    complete(p, deferral(p, "every eligible DPS instance stayed at its registration rate limit for "
-                            + maxWait.toMillis() + " ms"));
-                }
-            } else if (tryStart(p)) {
-                waiting.remove(p);
+
+        @Override
+        public void expire(Pending p) {
+            complete(p, deferral(p, closed ? "the provisioning service is shutting down"
+                    : "every eligible DPS instance stayed at its registration rate limit for " + maxWait.toMillis()
+                            + " ms"));
+        }
+
+        @Override
+        public Instant deadline(Pending p) {
+            return p.deadline;
+        }
+
+        /** The soonest an instance may take a device: its next token, or the end of its open circuit. */
+        @Override
+        public Duration nextBudgetIn() {
+            Duration soonest = Duration.ofDays(1);
+            for (DpsInstance i : fleet.current().instances()) {
+                Duration d = circuits.available(i.id()) ? admission.timeUntilAvailable(i.id())
+                        : circuits.remaining(i.id()).orElse(Duration.ZERO);
+                soonest = d.compareTo(soonest) < 0 ? d : soonest;
             }
-        }
-        if (!waiting.isEmpty()) {
-            schedulePump();
+            return soonest;
         }
     }
 

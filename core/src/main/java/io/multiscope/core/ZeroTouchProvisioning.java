@@ -6,8 +6,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.multiscope.core.admission.AdmissionControl;
 import io.multiscope.core.allocation.Allocators;
 import io.multiscope.core.attestation.Attestation;
-import io.multiscope.core.attestation.AttestedIdentity;
 import io.multiscope.core.internal.FleetSnapshot;
+import io.multiscope.core.internal.RequestRules;
 import io.multiscope.core.store.AssignOutcome;
 import io.multiscope.core.store.ConcurrentUpdateException;
 import io.multiscope.core.store.InMemoryInventoryStore;
@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,7 +58,7 @@ public final class ZeroTouchProvisioning {
     private final AdmissionControl admission;
     private final Cache<String, DeviceAssignment> cache;
     private final FleetSnapshot fleet;
-    private final Set<String> tenants;
+    private final RequestRules rules;
     private final LongAdder newAssignments = new LongAdder();
     private final LongAdder stickyHits = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
@@ -71,7 +70,6 @@ public final class ZeroTouchProvisioning {
         this.strategy = b.strategy;
         this.attestation = b.attestation;
         this.admission = b.admission != null ? b.admission : AdmissionControl.builder().clock(b.clock).build();
-        this.tenants = Set.copyOf(b.tenants);
         this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).expireAfterWrite(b.cacheTtl).ticker(b.ticker)
                 .build();
         for (DpsInstance instance : b.instances.values()) {
@@ -81,6 +79,7 @@ public final class ZeroTouchProvisioning {
             admission.configure(instance);
         }
         this.fleet = new FleetSnapshot(store, b.ticker::read, b.snapshotInterval);
+        this.rules = new RequestRules(fleet, b.tenants);
     }
 
     public static Builder builder() {
@@ -96,20 +95,13 @@ public final class ZeroTouchProvisioning {
      */
     public AssignmentResult requestAssignment(AssignmentRequest request) {
         Objects.requireNonNull(request, "request");
-        String registrationId = RegistrationIds.normalise(request.registrationId());
-        validateAttributes(request, registrationId);
-        AttestedIdentity identity = attestation.verify(request.credentials());
-        Optional<String> tenant = tenantOf(identity, request, registrationId);
-        Optional<String> region = request.region().map(r -> knownRegion(r, registrationId));
-
-        Optional<DeviceAssignment> known = lookup(registrationId);
+        RequestRules.Admitted admitted = rules.admit(request, attestation);
+        Optional<DeviceAssignment> known = lookup(admitted.registrationId());
         if (known.isPresent()) {
             stickyHits.increment();
             return new AssignmentResult.Assigned(known.get(), false);
         }
-        AllocationRequest allocation = AllocationRequest.builder(registrationId).tenant(tenant.orElse(null))
-                .region(region.orElse(null)).attributes(request.attributes()).build();
-        return place(allocation, null);
+        return place(admitted.allocation().build(), null);
     }
 
     /**
@@ -141,14 +133,10 @@ public final class ZeroTouchProvisioning {
      * instance's count and takes one on the new instance in one step.
      */
     public AssignmentResult reprovision(AssignmentRequest request) {
-        String registrationId = RegistrationIds.normalise(request.registrationId());
-        validateAttributes(request, registrationId);
-        AttestedIdentity identity = attestation.verify(request.credentials());
-        Optional<String> tenant = tenantOf(identity, request, registrationId);
-        Optional<String> region = request.region().map(r -> knownRegion(r, registrationId));
-        Optional<DeviceAssignment> current = store.findAssignment(registrationId);
-        AllocationRequest.Builder allocation = AllocationRequest.builder(registrationId).tenant(tenant.orElse(null))
-                .region(region.orElse(null)).attributes(request.attributes());
+        Objects.requireNonNull(request, "request");
+        RequestRules.Admitted admitted = rules.admit(request, attestation);
+        Optional<DeviceAssignment> current = store.findAssignment(admitted.registrationId());
+        AllocationRequest.Builder allocation = admitted.allocation();
         current.ifPresent(c -> allocation.reprovisionFrom(c.instanceId()));
         return place(allocation.build(), current.orElse(null));
     }
@@ -271,76 +259,13 @@ public final class ZeroTouchProvisioning {
 
     private AssignmentResult defer(String registrationId, List<Candidate> candidates, String reason) {
         deferrals.increment();
-        List<String> eligible = new ArrayList<>();
-        for (Candidate c : candidates) {
-            if (c.ineligibility().isEmpty()) {
-                eligible.add(c.id());
-            }
-        }
-        return new AssignmentResult.Deferred(registrationId, admission.deferral(eligible), reason);
+        return new AssignmentResult.Deferred(registrationId, admission.deferral(RequestRules.eligible(candidates)),
+                reason);
     }
 
     private List<Candidate> candidates(FleetSnapshot.View view, Set<String> refused) {
-        List<Candidate> candidates = new ArrayList<>(view.instances().size());
-        for (DpsInstance i : view.instances()) {
-            long count = view.counts().getOrDefault(i.id(), 0L);
-            // An instance that refused this request in this round offers it no headroom for the next look.
-            long headroom = refused.contains(i.id()) ? 0 : admission.headroom(i.id());
-            candidates.add(new Candidate(i.id(), i.region(), i.tenantPool(), i.tags(), i.weight(), i.state(),
-                    i.capacity(), count, headroom));
-        }
-        return candidates;
-    }
-
-    private Optional<String> tenantOf(AttestedIdentity identity, AssignmentRequest request, String registrationId) {
-        if (identity.tenant().isPresent() && request.tenant().isPresent()
-                && !identity.tenant().get().equals(request.tenant().get())) {
-            throw new InvalidRequestException("tenant-mismatch", "Device '" + registrationId + "' asked for tenant '"
-                    + request.tenant().get() + "' but its credentials belong to another tenant", registrationId);
-        }
-        Optional<String> tenant = identity.tenant().or(request::tenant);
-        if (tenant.isPresent() && !knownTenants().contains(tenant.get())) {
-            throw new InvalidRequestException("unknown-tenant", "Tenant '" + tenant.get() + "' of device '"
-                    + registrationId + "' is not known to this provisioning service", registrationId);
-        }
-        return tenant;
-    }
-
-    private Set<String> knownTenants() {
-        Set<String> known = new TreeSet<>(tenants);
-        for (DpsInstance i : fleet.current().instances()) {
-            i.tenantPool().ifPresent(known::add);
-        }
-        return known;
-    }
-
-    private String knownRegion(String region, String registrationId) {
-        String wanted = region.toLowerCase(Locale.ROOT);
-        for (DpsInstance i : fleet.current().instances()) {
-            if (i.region().equalsIgnoreCase(wanted)) {
-                return i.region();
-            }
-        }
-        Set<String> regions = new TreeSet<>();
-        fleet.current().instances().forEach(i -> regions.add(i.region()));
-        throw new InvalidRequestException("unknown-region", "Region '" + region + "' requested by device '"
-                + registrationId + "' has no DPS instance; known regions: " + regions, registrationId);
-    }
-
-    private static void validateAttributes(AssignmentRequest request, String registrationId) {
-        if (request.attributes().size() > AssignmentRequest.MAX_ATTRIBUTES) {
-            throw new InvalidRequestException("too-many-attributes", "Device '" + registrationId + "' sent "
-                    + request.attributes().size() + " attributes; at most " + AssignmentRequest.MAX_ATTRIBUTES
-                    + " are allowed", registrationId);
-        }
-        for (Map.Entry<String, String> e : request.attributes().entrySet()) {
-            if (e.getKey().length() > AssignmentRequest.MAX_ATTRIBUTE_LENGTH
-                    || e.getValue().length() > AssignmentRequest.MAX_ATTRIBUTE_LENGTH) {
-                throw new InvalidRequestException("attribute-too-long", "Device '" + registrationId
-                        + "' sent an attribute longer than " + AssignmentRequest.MAX_ATTRIBUTE_LENGTH
-                        + " characters", registrationId);
-            }
-        }
+        // An instance that refused this request in this round offers it no headroom for the next look.
+        return RequestRules.candidates(view, id -> refused.contains(id) ? 0 : admission.headroom(id));
     }
 
     /** Configures a {@link ZeroTouchProvisioning}; only the attestation is required. */

@@ -9,17 +9,23 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.multiscope.core.AllocationRejectedException;
 import io.multiscope.core.AssignmentRequest;
 import io.multiscope.core.AssignmentResult;
 import io.multiscope.core.DeviceAssignment;
+import io.multiscope.core.DpsRefusedException;
+import io.multiscope.core.DpsUnavailableException;
 import io.multiscope.core.InstanceStatus;
 import io.multiscope.core.InvalidRequestException;
-import io.multiscope.core.MultiscopeException;
+import io.multiscope.core.ProxyProvisioningService;
+import io.multiscope.core.RegistrationRequest;
+import io.multiscope.core.RegistrationResult;
 import io.multiscope.core.RegistrationIds;
 import io.multiscope.core.ZeroTouchProvisioning;
 import io.multiscope.core.attestation.AttestationException;
 import io.multiscope.core.attestation.AttestationRequest;
+import io.multiscope.core.dps.DpsCallException;
 import io.multiscope.core.internal.http.Problem;
 import io.multiscope.core.store.DeviceNotFoundException;
 import io.multiscope.core.store.StoreException;
@@ -32,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +55,21 @@ import org.slf4j.LoggerFactory;
  * DELETE /v1/assignments/{registrationId}         admin: deprovision
  * GET    /v1/instances                            admin: instances with load
  * POST   /v1/instances/{instanceId}/drain         admin: take no new devices
+ *
+ * POST   /v1/registrations                        pattern 2: the proxy registers the device with DPS
+ *                                                 (201 new, 200 known, 429 later, 503 its DPS is failing)
+ * GET    /v1/registrations/{registrationId}       device (or admin) looks up its registration (hub, device id)
+ * DELETE /v1/registrations/{registrationId}       admin: deprovision from DPS and the inventory
+ *
+ * optional, {@link Builder#dpsCompatibleFront}: the DPS device REST paths for stock Azure SDKs
+ * PUT    /{idScope}/registrations/{registrationId}/register
+ * GET    /{idScope}/registrations/{registrationId}/operations/{operationId}
  * </pre>
  *
- * Errors are {@code application/problem+json} with a stable {@code type} per kind of error; no error changes state.
+ * The {@code assignments} routes need a {@link ZeroTouchProvisioning}, the {@code registrations} routes a
+ * {@link ProxyProvisioningService}; an API may serve either or both. Errors are {@code application/problem+json} with
+ * a stable {@code type} per kind of error; no error changes state. {@link #handleAsync} completes a proxy
+ * registration when DPS has answered, so a request waiting for a DPS budget holds no thread.
  */
 public final class ProvisioningApi {
 
@@ -60,6 +80,8 @@ public final class ProvisioningApi {
     private static final String PROBLEM_JSON = "application/problem+json";
 
     private final ZeroTouchProvisioning service;
+    private final ProxyProvisioningService proxy;
+    private final DpsCompatibleFront front;
     private final AdminAuthenticator admin;
     private final int maxBodyBytes;
     // Strict: unknown fields, trailing garbage and numbers where text belongs are errors, not guesses.
@@ -73,8 +95,12 @@ public final class ProvisioningApi {
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
-    private ProvisioningApi(ZeroTouchProvisioning service, AdminAuthenticator admin, int maxBodyBytes) {
+    private ProvisioningApi(ZeroTouchProvisioning service, ProxyProvisioningService proxy, String frontScope,
+            AdminAuthenticator admin, int maxBodyBytes) {
         this.service = service;
+        this.proxy = proxy;
+        this.front = frontScope == null ? null : new DpsCompatibleFront(frontScope, proxy, this::problemFor,
+                maxBodyBytes);
         this.admin = admin;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -85,7 +111,17 @@ public final class ProvisioningApi {
     }
 
     public static Builder builder(ZeroTouchProvisioning service) {
-        return new Builder(service);
+        return new Builder(Objects.requireNonNull(service, "service"), null);
+    }
+
+    /** The API for the proxy (pattern 2) alone, admin operations disabled. */
+    public static ProvisioningApi of(ProxyProvisioningService proxy) {
+        return builder(proxy).build();
+    }
+
+    /** An API serving the proxy (pattern 2); add pattern 1 with {@link Builder#zeroTouch}. */
+    public static Builder builder(ProxyProvisioningService proxy) {
+        return new Builder(null, Objects.requireNonNull(proxy, "proxy"));
     }
 
     /** The largest body this API accepts; adapters stop reading after one byte more. */
@@ -93,45 +129,107 @@ public final class ProvisioningApi {
         return maxBodyBytes;
     }
 
-    /** Handles one request; never throws. */
+    /** Handles one request, waiting for a proxy registration to finish; never throws. */
     public ApiResponse handle(ApiRequest request) {
-        try {
-            return route(request);
-        } catch (Problem p) {
-            return problem(p);
-        } catch (InvalidRequestException e) {
-            return problem(new Problem(400, e.problemType(), "Invalid request", e.getMessage())
-                    .with("registrationId", e.registrationId().orElse(null)));
-        } catch (AttestationException e) {
-            return problem(new Problem(401, e.problemType(), "Authentication failed", e.getMessage())
-                    .header("WWW-Authenticate", "SharedAccessSignature"));
-        } catch (AllocationRejectedException e) {
-            return problem(new Problem(503, "no-eligible-instance", "No DPS instance can take the device",
-                    e.getMessage()).with("registrationId", e.registrationId().orElse(null))
-                    .with("exclusions", e.exclusions()));
-        } catch (UnknownInstanceException e) {
-            return problem(new Problem(404, "unknown-instance", "Unknown DPS instance", e.getMessage()));
-        } catch (DeviceNotFoundException e) {
-            return problem(new Problem(404, "assignment-not-found", "No assignment", e.getMessage()));
-        } catch (StoreException e) {
-            LOG.warn("Inventory store failed: {}", e.getMessage(), e);
-            return e.isTransient()
-                    ? problem(new Problem(503, "store-unavailable", "Inventory temporarily unavailable",
-                            "The inventory store failed temporarily; retry later").header("Retry-After", "5"))
-                    : problem(new Problem(500, "store-failure", "Inventory failure", "The inventory store failed"));
-        } catch (MultiscopeException | IllegalArgumentException e) {
-            LOG.warn("Request {} {} failed: {}", request.method(), request.path(), e.getMessage(), e);
-            return problem(new Problem(500, "internal", "Internal error", "The request failed unexpectedly"));
-        }
+        return handleAsync(request).join();
     }
 
-    private ApiResponse route(ApiRequest request) {
+    /**
+     * Handles one request; the future completes when the answer is ready (at once for everything but a proxy
+     * registration) and never completes exceptionally.
+     */
+    public CompletableFuture<ApiResponse> handleAsync(ApiRequest request) {
+        CompletableFuture<ApiResponse> response;
+        try {
+            response = route(request);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(failure(e, request));
+        }
+        return response.handle((r, e) -> e == null ? r : failure(e, request));
+    }
+
+    private ApiResponse failure(Throwable thrown, ApiRequest request) {
+        return problem(problemFor(thrown, request));
+    }
+
+    /** The problem a failure is reported as; shared by the {@code /v1} routes and the DPS-compatible front. */
+    Problem problemFor(Throwable thrown, ApiRequest request) {
+        Throwable t = thrown;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof Problem p) {
+            return p;
+        }
+        if (t instanceof InvalidRequestException e) {
+            return new Problem(400, e.problemType(), "Invalid request", e.getMessage())
+                    .with("registrationId", e.registrationId().orElse(null));
+        }
+        if (t instanceof AttestationException e) {
+            return new Problem(401, e.problemType(), "Authentication failed", e.getMessage())
+                    .header("WWW-Authenticate", "SharedAccessSignature");
+        }
+        if (t instanceof AllocationRejectedException e) {
+            return new Problem(503, "no-eligible-instance", "No DPS instance can take the device",
+                    e.getMessage()).with("registrationId", e.registrationId().orElse(null))
+                    .with("exclusions", e.exclusions());
+        }
+        if (t instanceof DpsUnavailableException e) {
+            long seconds = retryAfterSeconds(e.retryAfter());
+            return new Problem(503, "dps-unavailable", "DPS instance temporarily unavailable", e.getMessage())
+                    .with("registrationId", e.registrationId().orElse(null))
+                    .with("instanceId", e.instanceId().orElse(null)).with("retryAfterSeconds", seconds)
+                    .header("Retry-After", Long.toString(seconds));
+        }
+        if (t instanceof DpsRefusedException e) {
+            LOG.warn("DPS refused a registration: {}", e.getMessage());
+            return new Problem(502, "dps-refused", "DPS refused the registration", e.getMessage())
+                    .with("registrationId", e.registrationId().orElse(null))
+                    .with("instanceId", e.instanceId().orElse(null));
+        }
+        if (t instanceof DpsCallException e) {
+            return e.isTransient()
+                    ? (new Problem(503, "dps-unavailable", "DPS instance temporarily unavailable",
+                            e.getMessage()).with("instanceId", e.instanceId().orElse(null)).header("Retry-After", "5"))
+                    : (new Problem(502, "dps-refused", "DPS refused the operation", e.getMessage())
+                            .with("instanceId", e.instanceId().orElse(null)));
+        }
+        if (t instanceof UnknownInstanceException e) {
+            return new Problem(404, "unknown-instance", "Unknown DPS instance", e.getMessage());
+        }
+        if (t instanceof DeviceNotFoundException e) {
+            return new Problem(404, "assignment-not-found", "No assignment", e.getMessage());
+        }
+        if (t instanceof StoreException e) {
+            LOG.warn("Inventory store failed: {}", e.getMessage(), e);
+            return e.isTransient()
+                    ? (new Problem(503, "store-unavailable", "Inventory temporarily unavailable",
+                            "The inventory store failed temporarily; retry later").header("Retry-After", "5"))
+                    : (new Problem(500, "store-failure", "Inventory failure", "The inventory store failed"));
+        }
+        LOG.warn("Request {} {} failed: {}", request.method(), request.path(), t.getMessage(), t);
+        return new Problem(500, "internal", "Internal error", "The request failed unexpectedly");
+    }
+
+    private CompletableFuture<ApiResponse> route(ApiRequest request) {
         List<String> segments = segments(request.path());
+        if (front != null && front.handles(segments)) {
+            return front.handle(request, segments);
+        }
         if (segments.size() < 2 || !segments.get(0).equals("v1")) {
             throw notFound(request);
         }
         String collection = segments.get(1);
+        if (collection.equals("registrations")) {
+            return registrations(request, segments);
+        }
+        return CompletableFuture.completedFuture(routeSync(request, segments));
+    }
+
+    private ApiResponse routeSync(ApiRequest request, List<String> segments) {
+        String collection = segments.get(1);
         if (collection.equals("assignments")) {
+            requirePattern1(request);
             if (segments.size() == 2) {
                 requireMethod(request, "POST");
                 return assign(request);
@@ -157,10 +255,97 @@ public final class ProvisioningApi {
             if (segments.size() == 4 && segments.get(3).equals("drain")) {
                 requireMethod(request, "POST");
                 requireAdmin(request);
-                return ok(200, Map.of("instance", instanceJson(service.drain(segments.get(2)))));
+                return ok(200, Map.of("instance", instanceJson(service != null ? service.drain(segments.get(2))
+                        : proxy.drain(segments.get(2)))));
             }
         }
         throw notFound(request);
+    }
+
+    private CompletableFuture<ApiResponse> registrations(ApiRequest request, List<String> segments) {
+        if (proxy == null) {
+            throw new Problem(404, "pattern-not-enabled", "Not enabled", "This provisioning API does not register "
+                    + "devices with DPS itself (pattern 2); ask for an assignment with POST /v1/assignments");
+        }
+        if (segments.size() == 2) {
+            requireMethod(request, "POST");
+            RegistrationBody body = readBody(request, RegistrationBody.class);
+            if (body == null || body.registrationId() == null) {
+                throw new Problem(400, "missing-field", "Missing field", "The body must contain 'registrationId'");
+            }
+            Optional<String> payload = Optional.empty();
+            if (body.payload() != null && !body.payload().isNull()) {
+                if (!body.payload().isObject()) {
+                    throw new Problem(400, "invalid-payload", "Invalid payload",
+                            "'payload' must be a JSON object, e.g. {\"modelId\":\"dtmi:com:example:Sensor;1\"}");
+                }
+                payload = Optional.of(body.payload().toString());
+            }
+            AssignmentBody assignment = new AssignmentBody(body.registrationId(), body.region(), body.tenant(),
+                    body.attributes());
+            RegistrationRequest registration = new RegistrationRequest(
+                    toRequest(request, body.registrationId(), assignment), payload);
+            return proxy.register(registration).thenApply(this::registrationResult);
+        }
+        if (segments.size() == 3) {
+            String registrationId = segments.get(2);
+            String id = RegistrationIds.normalise(registrationId);
+            if (request.method().equals("GET")) {
+                Optional<DeviceAssignment> found = admin.isAdmin(request) ? proxy.lookup(id)
+                        : proxy.lookup(credentials(request, registrationId));
+                DeviceAssignment a = found.orElseThrow(() -> new Problem(404, "registration-not-found",
+                        "No registration", "Device '" + id + "' is not registered; register it with POST "
+                                + "/v1/registrations"));
+                return CompletableFuture.completedFuture(ok(200, registrationJson(a, Optional.empty(), false)));
+            }
+            requireMethod(request, "GET", "DELETE");
+            requireAdmin(request);
+            if (!proxy.deprovision(id)) {
+                throw new Problem(404, "registration-not-found", "No registration",
+                        "Device '" + id + "' has no assignment");
+            }
+            return CompletableFuture.completedFuture(new ApiResponse(204, Map.of(), new byte[0]));
+        }
+        throw notFound(request);
+    }
+
+    private ApiResponse registrationResult(RegistrationResult result) {
+        if (result instanceof RegistrationResult.Registered r) {
+            return ok(r.newlyRegistered() ? 201 : 200, registrationJson(r.assignment(), r.payloadJson(),
+                    r.newlyRegistered()));
+        }
+        RegistrationResult.Deferred d = (RegistrationResult.Deferred) result;
+        long seconds = retryAfterSeconds(d.retryAfter());
+        return problem(new Problem(429, "deferred", "Come back later", d.reason())
+                .with("registrationId", d.registrationId()).with("retryAfterSeconds", seconds)
+                .header("Retry-After", Long.toString(seconds)));
+    }
+
+    private Map<String, Object> registrationJson(DeviceAssignment a, Optional<String> payload, boolean newly) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("registrationId", a.registrationId());
+        m.put("instanceId", a.instanceId());
+        m.put("idScope", a.idScope());
+        a.assignedHub().ifPresent(h -> m.put("assignedHub", h));
+        a.deviceId().ifPresent(d -> m.put("deviceId", d));
+        m.put("state", a.state().name());
+        a.tenant().ifPresent(t -> m.put("tenant", t));
+        if (payload.isPresent()) {
+            try {
+                m.put("payload", json.readTree(payload.get()));
+            } catch (JsonProcessingException e) {
+                m.put("payload", payload.get());
+            }
+        }
+        m.put("newlyRegistered", newly);
+        return m;
+    }
+
+    private void requirePattern1(ApiRequest request) {
+        if (service == null) {
+            throw new Problem(404, "pattern-not-enabled", "Not enabled", "This provisioning API registers devices "
+                    + "with DPS itself (pattern 2); use POST /v1/registrations instead of " + request.path());
+        }
     }
 
     private ApiResponse assign(ApiRequest request) {
@@ -201,7 +386,7 @@ public final class ProvisioningApi {
 
     private ApiResponse instances() {
         List<Map<String, Object>> list = new ArrayList<>();
-        for (InstanceStatus s : service.instances()) {
+        for (InstanceStatus s : service != null ? service.instances() : proxy.instances()) {
             Map<String, Object> m = instanceJson(s.instance());
             m.put("assignedCount", s.assignedCount());
             m.put("utilisation", s.utilisation());
@@ -349,14 +534,34 @@ public final class ProvisioningApi {
     record AssignmentBody(String registrationId, String region, String tenant, Map<String, String> attributes) {
     }
 
+    /** The JSON body of a proxy registration: an assignment request plus an optional payload object for DPS. */
+    record RegistrationBody(String registrationId, String region, String tenant, Map<String, String> attributes,
+            JsonNode payload) {
+    }
+
     /** Configures a {@link ProvisioningApi}. */
     public static final class Builder {
-        private final ZeroTouchProvisioning service;
+        private ZeroTouchProvisioning service;
+        private ProxyProvisioningService proxy;
+        private String frontScope;
         private AdminAuthenticator admin = AdminAuthenticator.DISABLED;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
-        private Builder(ZeroTouchProvisioning service) {
+        private Builder(ZeroTouchProvisioning service, ProxyProvisioningService proxy) {
+            this.service = service;
+            this.proxy = proxy;
+        }
+
+        /** Also serve pattern 1 ({@code /v1/assignments}). */
+        public Builder zeroTouch(ZeroTouchProvisioning service) {
             this.service = Objects.requireNonNull(service, "service");
+            return this;
+        }
+
+        /** Also serve pattern 2 ({@code /v1/registrations}). */
+        public Builder proxy(ProxyProvisioningService proxy) {
+            this.proxy = Objects.requireNonNull(proxy, "proxy");
+            return this;
         }
 
         /** Who may use the admin operations; nobody by default. */
@@ -373,8 +578,27 @@ public final class ProvisioningApi {
             return this;
         }
 
+        /**
+         * Also serve the DPS device REST paths ({@code PUT /{idScope}/registrations/{id}/register} and the operation
+         * status poll) for the proxy, so devices running the stock Azure device SDK over HTTPS can use the API's host
+         * as their global endpoint and {@code idScope} as their ID scope, unchanged. Devices sign their SAS tokens for
+         * {@code {idScope}/registrations/{id}}: configure the proxy's {@code SymmetricKeyAttestation} with that scope.
+         */
+        public Builder dpsCompatibleFront(String idScope) {
+            java.util.Objects.requireNonNull(idScope, "idScope");
+            if (!idScope.matches("[A-Za-z0-9]{1,64}") || idScope.equals("v1")) {
+                throw new IllegalArgumentException("the front's ID scope must be 1-64 letters and digits (not 'v1'), "
+                        + "was '" + idScope + "'");
+            }
+            this.frontScope = idScope;
+            return this;
+        }
+
         public ProvisioningApi build() {
-            return new ProvisioningApi(service, admin, maxBodyBytes);
+            if (frontScope != null && proxy == null) {
+                throw new IllegalStateException("the DPS-compatible front needs the proxy (pattern 2)");
+            }
+            return new ProvisioningApi(service, proxy, frontScope, admin, maxBodyBytes);
         }
     }
 }

@@ -84,9 +84,25 @@ public final class ProvisioningHttpServer implements AutoCloseable {
         }
     }
 
-    private static void serve(ProvisioningApi api, HttpExchange exchange) throws IOException {
+    /**
+     * Reads the request on the server thread, then answers when the API's future completes, on the server's executor:
+     * a proxy registration waiting in the queue for a DPS budget holds no thread meanwhile.
+     */
+    private static void serve(ProvisioningApi api, HttpExchange exchange, ExecutorService executor)
+            throws IOException {
+        ApiRequest request;
+        try {
+            request = toRequest(api, exchange);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Reading a request from {} failed: {}", exchange.getRemoteAddress(), e.toString());
+            exchange.close();
+            throw e;
+        }
+        api.handleAsync(request).whenCompleteAsync((response, failure) -> respond(exchange, response), executor);
+    }
+
+    private static void respond(HttpExchange exchange, ApiResponse response) {
         try (exchange) {
-            ApiResponse response = api.handle(toRequest(api, exchange));
             response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             byte[] body = response.body();
             exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
@@ -96,8 +112,7 @@ public final class ProvisioningHttpServer implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.debug("Exchange with {} failed: {}", exchange.getRemoteAddress(), e.toString());
-            throw e;
+            LOG.debug("Answering {} failed: {}", exchange.getRemoteAddress(), e.toString());
         }
     }
 
@@ -235,7 +250,7 @@ public final class ProvisioningHttpServer implements AutoCloseable {
                 return t;
             });
             server.setExecutor(executor);
-            server.createContext("/", exchange -> serve(api, exchange));
+            server.createContext("/", exchange -> serve(api, exchange, executor));
             server.start();
             LOG.info("Provisioning API listening on https://{}:{}", bindAddress.getHostAddress(),
                     server.getAddress().getPort());

@@ -1,5 +1,6 @@
 package io.multiscope.examples;
 
+import io.multiscope.testkit.ServiceClientRouting;
 import io.multiscope.core.DpsInstance;
 import io.multiscope.core.DriftReport;
 import io.multiscope.core.InstanceStatus;
@@ -113,7 +114,7 @@ public final class ProxyDemo {
                 .instance("dps-eu-2", i -> i.idScope("0ne0002E3F4").linkedHub("hub-eu-3.azure-devices.net"))
                 .instantAssignment(true).start();
                 // The service client only dials port 443 with JVM-wide TLS settings: route it to the emulator.
-                DemoServiceRouting routing = DemoServiceRouting.install(dps)) {
+                ServiceClientRouting routing = ServiceClientRouting.install(dps)) {
             out.printf("Multiscope demo: the provisioning API as a DPS proxy (pattern 2)%n");
             out.printf("DPS emulator on %s: %d instances, instant assignment; the proxy talks to it through the real "
                     + "Azure SDKs%n%n", dps.deviceEndpoint(), dps.instances().size());

@@ -1,5 +1,6 @@
 package io.multiscope.testkit.proxy;
 
+import io.multiscope.testkit.ServiceClientRouting;
 import static io.multiscope.testkit.proxy.ProxyFixture.EU1;
 import static io.multiscope.testkit.proxy.ProxyFixture.EU2;
 import static io.multiscope.testkit.proxy.ProxyFixture.GROUP;
@@ -29,13 +30,13 @@ import org.junit.jupiter.api.Test;
 class EnrollmentLifecycleTest {
 
     static DpsEmulator dps;
-    static ServiceRouting routing;
+    static ServiceClientRouting routing;
     ProxyFixture fixture;
 
     @BeforeAll
     static void start() throws Exception {
         dps = ProxyFixture.startEmulator();
-        routing = ServiceRouting.install(dps);
+        routing = ServiceClientRouting.install(dps);
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package io.multiscope.testkit.proxy;
 
+import io.multiscope.testkit.ServiceClientRouting;
 import static io.multiscope.testkit.proxy.ProxyFixture.EU1;
 import static io.multiscope.testkit.proxy.ProxyFixture.HUB1;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +26,7 @@ class ProxyHttpTest {
     static final String ADMIN_TOKEN = "admin-token-for-the-proxy-tests";
 
     static DpsEmulator dps;
-    static ServiceRouting routing;
+    static ServiceClientRouting routing;
     static ProxyFixture fixture;
     static ProvisioningHttpServer server;
     static HttpClient http;
@@ -33,7 +34,7 @@ class ProxyHttpTest {
     @BeforeAll
     static void start() throws Exception {
         dps = ProxyFixture.startEmulator();
-        routing = ServiceRouting.install(dps);
+        routing = ServiceClientRouting.install(dps);
         // One registration a minute per instance, so a test can fill the queue; a one-place queue.
         fixture = new ProxyFixture(dps, 1, true, b -> b.waitQueue(1, Duration.ofMinutes(2)));
         ProvisioningApi api = ProvisioningApi.builder(fixture.proxy)

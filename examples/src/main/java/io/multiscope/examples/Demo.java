@@ -45,7 +45,11 @@ import java.util.regex.Pattern;
  * <p>By default the inventory is an embedded H2 database in {@code multiscope-demo-data/}, so a second run finds the
  * first run's fleet and serves it sticky; {@code --store memory} keeps everything in memory.
  *
- * <pre>java -jar examples/target/multiscope-examples.jar [--devices N] [--threads N] [--store h2|memory]</pre>
+ * <p>{@code --pattern proxy} runs pattern 2 instead: the API registers devices with (emulated) DPS itself; see
+ * {@link ProxyDemo}.
+ *
+ * <pre>java -jar examples/target/multiscope-examples.jar [--devices N] [--threads N] [--store h2|memory]
+ *     [--pattern zero-touch|proxy]</pre>
  */
 public final class Demo {
 
@@ -70,14 +74,16 @@ public final class Demo {
         int devices = 3_000;
         int threads = 16;
         String store = "h2";
+        String pattern = "zero-touch";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--devices" -> devices = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--store" -> store = args[++i];
+                case "--pattern" -> pattern = args[++i];
                 case "--help", "-h" -> {
                     System.out.println("usage: java -jar multiscope-examples.jar [--devices N] [--threads N]"
-                            + " [--store h2|memory]");
+                            + " [--store h2|memory] [--pattern zero-touch|proxy]");
                     return;
                 }
                 default -> {
@@ -94,7 +100,14 @@ public final class Demo {
             System.err.println("--store must be h2 or memory, not '" + store + "'");
             System.exit(2);
         }
-        new Demo(devices, threads, store, System.out).run();
+        switch (pattern) {
+            case "zero-touch" -> new Demo(devices, threads, store, System.out).run();
+            case "proxy" -> ProxyDemo.run(System.out, Math.min(devices, 10_000), threads);
+            default -> {
+                System.err.println("--pattern must be zero-touch or proxy, not '" + pattern + "'");
+                System.exit(2);
+            }
+        }
     }
 
     void run() throws Exception {

@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.multiscope.core.admission.AdmissionControl;
-import io.multiscope.core.allocation.Allocators;
 import io.multiscope.core.attestation.Attestation;
 import io.multiscope.core.dps.AzureSdkDeviceGateway;
 import io.multiscope.core.dps.AzureSdkEnrollmentGateway;
@@ -43,7 +42,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -147,7 +145,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
         this.attestation = b.attestation;
         this.clock = b.clock;
         this.ticker = b.ticker;
-        this.admission = b.admission != null ? b.admission : AdmissionControl.builder().clock(b.clock).build();
+        this.admission = b.admissionOrDefault();
         this.credentials = Map.copyOf(b.credentials);
         this.devices = b.devices != null ? b.devices : AzureSdkDeviceGateway.create();
         this.assumedRetryAfter = b.assumedRetryAfter;
@@ -668,14 +666,9 @@ public final class ProxyProvisioningService implements AutoCloseable {
      * Configures a {@link ProxyProvisioningService}; the attestation and at least one instance with its credentials
      * are required, everything else has a default.
      */
-    public static final class Builder {
+    public static final class Builder extends ProvisioningServiceBuilder<Builder> {
         private final Map<String, DpsInstance> instances = new LinkedHashMap<>();
         private final Map<String, DpsCredentials> credentials = new LinkedHashMap<>();
-        private InventoryStore store;
-        private AllocationStrategy strategy =
-                Allocators.tenantPool().and(Allocators.regionAffinity()).then(Allocators.leastUtilised());
-        private Attestation attestation;
-        private AdmissionControl admission;
         private DpsDeviceGateway devices;
         private DpsEnrollmentGateway enrollments;
         private Consumer<RetryPolicy.Builder> retryCustomiser = r -> { };
@@ -687,15 +680,14 @@ public final class ProxyProvisioningService implements AutoCloseable {
         private Scheduler scheduler;
         private int threads = 8;
         private int executorQueue = 10_000;
-        private Clock clock = Clock.systemUTC();
-        private Ticker ticker = Ticker.systemTicker();
         private Sleeper sleeper = Sleeper.SYSTEM;
-        private long cacheSize = 100_000;
-        private Duration cacheTtl = Duration.ofMinutes(10);
-        private Duration snapshotInterval = Duration.ofMillis(500);
-        private final Set<String> tenants = new TreeSet<>();
 
         private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /** A DPS instance to place devices on, with the enrollment group the proxy registers them through. */
@@ -710,28 +702,6 @@ public final class ProxyProvisioningService implements AutoCloseable {
                 throw new IllegalArgumentException("DPS instance '" + instance.id() + "' is configured twice");
             }
             this.credentials.put(instance.id(), credentials);
-            return this;
-        }
-
-        /** Where assignments are kept; an {@link InMemoryInventoryStore} by default. */
-        public Builder store(InventoryStore store) {
-            this.store = Objects.requireNonNull(store, "store");
-            return this;
-        }
-
-        public Builder strategy(AllocationStrategy strategy) {
-            this.strategy = Objects.requireNonNull(strategy, "strategy");
-            return this;
-        }
-
-        /** How devices prove who they are to the proxy. Required. */
-        public Builder attestation(Attestation attestation) {
-            this.attestation = Objects.requireNonNull(attestation, "attestation");
-            return this;
-        }
-
-        public Builder admission(AdmissionControl admission) {
-            this.admission = Objects.requireNonNull(admission, "admission");
             return this;
         }
 
@@ -828,44 +798,9 @@ public final class ProxyProvisioningService implements AutoCloseable {
             return this;
         }
 
-        /** Wall-clock time for records, admission control, circuits, queue deadlines and retries. */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Monotonic time for the cache, the fleet snapshot and the timing statistics. */
-        public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
-            return this;
-        }
-
         /** What waits between DPS retries; a VirtualClock in tests. */
         public Builder sleeper(Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-            return this;
-        }
-
-        public Builder tenants(Set<String> knownTenants) {
-            this.tenants.addAll(knownTenants);
-            return this;
-        }
-
-        /** Size and lifetime of the hub cache; the lifetime bounds how stale another node's answer may be. */
-        public Builder cache(long maximumSize, Duration expireAfterWrite) {
-            if (maximumSize < 0 || expireAfterWrite.isNegative()) {
-                throw new IllegalArgumentException("cache size and lifetime must not be negative");
-            }
-            this.cacheSize = maximumSize;
-            this.cacheTtl = expireAfterWrite;
-            return this;
-        }
-
-        public Builder snapshotInterval(Duration interval) {
-            if (interval.isNegative()) {
-                throw new IllegalArgumentException("snapshot interval must not be negative");
-            }
-            this.snapshotInterval = interval;
             return this;
         }
 

@@ -2,9 +2,7 @@ package io.multiscope.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.multiscope.core.admission.AdmissionControl;
-import io.multiscope.core.allocation.Allocators;
 import io.multiscope.core.attestation.Attestation;
 import io.multiscope.core.internal.FleetSnapshot;
 import io.multiscope.core.internal.RequestRules;
@@ -18,8 +16,6 @@ import io.multiscope.spi.AllocationRequest;
 import io.multiscope.spi.AllocationStrategy;
 import io.multiscope.spi.Candidate;
 import io.multiscope.spi.InstanceState;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,7 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +64,7 @@ public final class ZeroTouchProvisioning {
         this.store = b.store;
         this.strategy = b.strategy;
         this.attestation = b.attestation;
-        this.admission = b.admission != null ? b.admission : AdmissionControl.builder().clock(b.clock).build();
+        this.admission = b.admissionOrDefault();
         this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).expireAfterWrite(b.cacheTtl).ticker(b.ticker)
                 .build();
         for (DpsInstance instance : b.instances.values()) {
@@ -269,21 +264,15 @@ public final class ZeroTouchProvisioning {
     }
 
     /** Configures a {@link ZeroTouchProvisioning}; only the attestation is required. */
-    public static final class Builder {
+    public static final class Builder extends ProvisioningServiceBuilder<Builder> {
         private final Map<String, DpsInstance> instances = new LinkedHashMap<>();
-        private InventoryStore store;
-        private AllocationStrategy strategy =
-                Allocators.tenantPool().and(Allocators.regionAffinity()).then(Allocators.leastUtilised());
-        private Attestation attestation;
-        private AdmissionControl admission;
-        private Clock clock = Clock.systemUTC();
-        private Ticker ticker = Ticker.systemTicker();
-        private long cacheSize = 100_000;
-        private Duration cacheTtl = Duration.ofMinutes(10);
-        private Duration snapshotInterval = Duration.ofMillis(500);
-        private final Set<String> tenants = new TreeSet<>();
 
         private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /** A DPS instance to place devices on; registered in the store at build time. */
@@ -292,73 +281,6 @@ public final class ZeroTouchProvisioning {
             if (instances.putIfAbsent(instance.id(), instance) != null) {
                 throw new IllegalArgumentException("DPS instance '" + instance.id() + "' is configured twice");
             }
-            return this;
-        }
-
-        /** Where assignments are kept; an {@link InMemoryInventoryStore} by default. */
-        public Builder store(InventoryStore store) {
-            this.store = Objects.requireNonNull(store, "store");
-            return this;
-        }
-
-        /**
-         * How new devices are placed. By default: tenant pools respected, the device's region preferred, then the
-         * least-utilised instance.
-         */
-        public Builder strategy(AllocationStrategy strategy) {
-            this.strategy = Objects.requireNonNull(strategy, "strategy");
-            return this;
-        }
-
-        /** How devices prove who they are. Required. */
-        public Builder attestation(Attestation attestation) {
-            this.attestation = Objects.requireNonNull(attestation, "attestation");
-            return this;
-        }
-
-        /** Rate limits per instance; by default a token bucket per instance sized from its quota. */
-        public Builder admission(AdmissionControl admission) {
-            this.admission = Objects.requireNonNull(admission, "admission");
-            return this;
-        }
-
-        /** Wall-clock time for records and the default admission control. */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Monotonic time for the cache and the fleet snapshot (a {@code VirtualClock} in simulations). */
-        public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
-            return this;
-        }
-
-        /** Tenants allowed besides those that own a tenant pool; a device naming another tenant is refused. */
-        public Builder tenants(Set<String> knownTenants) {
-            this.tenants.addAll(knownTenants);
-            return this;
-        }
-
-        /**
-         * Size and lifetime of the assignment cache. The lifetime bounds how long another node may serve an
-         * assignment that was moved or removed elsewhere.
-         */
-        public Builder cache(long maximumSize, Duration expireAfterWrite) {
-            if (maximumSize < 0 || expireAfterWrite.isNegative()) {
-                throw new IllegalArgumentException("cache size and lifetime must not be negative");
-            }
-            this.cacheSize = maximumSize;
-            this.cacheTtl = expireAfterWrite;
-            return this;
-        }
-
-        /** How old the instance counts used for balancing may be; 500 ms by default. */
-        public Builder snapshotInterval(Duration interval) {
-            if (interval.isNegative()) {
-                throw new IllegalArgumentException("snapshot interval must not be negative");
-            }
-            this.snapshotInterval = interval;
             return this;
         }
 

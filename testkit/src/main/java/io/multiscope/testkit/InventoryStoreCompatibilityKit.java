@@ -607,8 +607,11 @@ public abstract class InventoryStoreCompatibilityKit {
         }
     }
 
-    /** Runs {@code task} on {@code threads} threads released together, and rethrows the first failure. */
-    protected static void runConcurrently(int threads, ThreadTask task) throws Exception {
+    /**
+     * Runs {@code task} on {@code threads} threads released together, and rethrows the first failure. Public so that
+     * a store's own contention tests can use it too.
+     */
+    public static void runConcurrently(int threads, ThreadTask task) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             CountDownLatch start = new CountDownLatch(1);
@@ -633,7 +636,7 @@ public abstract class InventoryStoreCompatibilityKit {
 
     /** Work done by one of the threads of {@link #runConcurrently}. */
     @FunctionalInterface
-    protected interface ThreadTask {
+    public interface ThreadTask {
         void run(int threadIndex) throws Exception;
     }
 }

@@ -1,5 +1,6 @@
 package io.multiscope.store.jdbc;
 
+import io.multiscope.testkit.InventoryStoreCompatibilityKit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,20 +24,12 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,7 +152,7 @@ abstract class JdbcStoreScenarios {
             int threads = 32;
             int window = devices * 4 / threads;
             AtomicInteger created = new AtomicInteger();
-            runConcurrently(threads, t -> {
+            InventoryStoreCompatibilityKit.runConcurrently(threads, t -> {
                 for (int i = 0; i < window; i++) {
                     int d = (t * devices / threads + i) % devices;
                     for (int choice = d % 2; choice < ids.size(); choice++) {
@@ -546,34 +539,5 @@ abstract class JdbcStoreScenarios {
             assertThat(store.assignedCounts()).containsEntry("DPS-A", 1L).containsEntry("dps-a", 0L);
             assertThat(store.assignmentsOn("dps-a", Optional.empty(), 10).items()).isEmpty();
         }
-    }
-
-    /** Runs {@code task} on {@code threads} threads released together; rethrows the first failure. */
-    static void runConcurrently(int threads, ThreadTask task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<Void>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int index = t;
-                Callable<Void> call = () -> {
-                    start.await();
-                    task.run(index);
-                    return null;
-                };
-                futures.add(pool.submit(call));
-            }
-            start.countDown();
-            for (Future<Void> f : futures) {
-                f.get(5, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    @FunctionalInterface
-    interface ThreadTask {
-        void run(int thread) throws Exception;
     }
 }

@@ -18,8 +18,6 @@ import io.multiscope.core.time.VirtualClock;
 import io.multiscope.spi.InstanceState;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;

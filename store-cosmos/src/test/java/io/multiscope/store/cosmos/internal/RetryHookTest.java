@@ -3,7 +3,6 @@ package io.multiscope.store.cosmos.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.multiscope.core.store.StoreException;
 import io.multiscope.core.time.VirtualClock;
 import io.multiscope.store.cosmos.CosmosStoreException;
 import io.multiscope.store.cosmos.RetryHook;

@@ -62,6 +62,7 @@ public final class ProvisioningEvent {
     private final Step step;
     private final int status;
     private final FailureKind failureKind;
+    private final Duration retryAfter;
     private final Duration delay;
     private final Instant until;
     private final String detail;
@@ -74,6 +75,7 @@ public final class ProvisioningEvent {
         this.step = b.step;
         this.status = b.status;
         this.failureKind = b.failureKind;
+        this.retryAfter = b.retryAfter;
         this.delay = b.delay;
         this.until = b.until;
         this.detail = b.detail;
@@ -115,6 +117,11 @@ public final class ProvisioningEvent {
         return Optional.ofNullable(failureKind);
     }
 
+    /** What the service asked the device to wait ({@code Retry-After}), on a failed attempt. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
     /** The wait that follows (stagger, offline re-check, retry). */
     public Optional<Duration> delay() {
         return Optional.ofNullable(delay);
@@ -144,6 +151,9 @@ public final class ProvisioningEvent {
         if (failureKind != null) {
             s.append(' ').append(failureKind);
         }
+        if (retryAfter != null) {
+            s.append(" Retry-After ").append(retryAfter);
+        }
         if (delay != null) {
             s.append(" wait ").append(delay);
         }
@@ -165,6 +175,7 @@ public final class ProvisioningEvent {
         private Step step;
         private int status;
         private FailureKind failureKind;
+        private Duration retryAfter;
         private Duration delay;
         private Instant until;
         private String detail = "";
@@ -199,6 +210,11 @@ public final class ProvisioningEvent {
 
         public Builder failureKind(FailureKind failureKind) {
             this.failureKind = failureKind;
+            return this;
+        }
+
+        public Builder retryAfter(Duration retryAfter) {
+            this.retryAfter = retryAfter;
             return this;
         }
 

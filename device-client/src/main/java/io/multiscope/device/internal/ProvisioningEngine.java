@@ -206,7 +206,7 @@ public final class ProvisioningEngine {
         /** Returns the run's end, or null to go on with the next attempt (after waiting if needed). */
         private ProvisioningResult onFailure(AttemptFailure f, Instant deadline) throws InterruptedException {
             events.emit(events.of(Type.ATTEMPT_FAILED).attempt(attempts).step(f.step()).status(f.status())
-                    .failureKind(f.kind()).detail(f.getMessage()));
+                    .failureKind(f.kind()).retryAfter(f.retryAfter().orElse(null)).detail(f.getMessage()));
             if (f.kind() != FailureKind.THROTTLED) {
                 CircuitState circuit = state.circuit.failed();
                 if (halfOpen || circuit.consecutiveFailures >= s.circuitBreaker.failureThreshold()) {

@@ -93,12 +93,12 @@ final class TestEnvironment implements AutoCloseable {
     }
 
     /** A device of the symmetric-key group with everything but the endpoint set, on this environment's time. */
-    DeviceProvisioner.Builder device(String registrationId, RecordingListener listener) {
+    DeviceProvisioner.Builder device(String registrationId, ProvisioningListener listener) {
         return base(listener).symmetricKey(registrationId, SasToken.deriveDeviceKey(GROUP_KEY, registrationId));
     }
 
     /** Trust, time, randomness and listener, but no identity or endpoint. */
-    DeviceProvisioner.Builder base(RecordingListener listener) {
+    DeviceProvisioner.Builder base(ProvisioningListener listener) {
         DeviceProvisioner.Builder b = DeviceProvisioner.builder().trustedCas(List.of(PKI.caCertificate()))
                 .includeSystemCas(false).clock(clock).random(new Random(42)).staggerWindow(Duration.ofSeconds(10))
                 .listener(listener);

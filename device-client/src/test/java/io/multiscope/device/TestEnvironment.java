@@ -65,6 +65,11 @@ final class TestEnvironment implements AutoCloseable {
         return new TestEnvironment(clock, time, dps);
     }
 
+    /** An emulator whose instances {@code tweak} adds, on {@code clock}; devices get no default sleeper. */
+    static TestEnvironment start(Clock clock, UnaryOperator<DpsEmulator.Builder> tweak) {
+        return start(clock, null, tweak);
+    }
+
     /** Starts the provisioning API over HTTPS, placing devices on every emulated instance. */
     TestEnvironment withApi(int registrationsPerMinute, UnaryOperator<AdmissionControl.Builder> admission)
             throws IOException {
@@ -73,7 +78,9 @@ final class TestEnvironment implements AutoCloseable {
             instances.add(DpsInstance.builder(i.name()).idScope(i.idScope()).globalEndpoint(dps.deviceEndpoint())
                     .region("westeurope").registrationsPerMinute(registrationsPerMinute).build());
         }
+        // The cache and the fleet snapshot read a ticker: the same (possibly virtual) time as everything else.
         ZeroTouchProvisioning.Builder b = ZeroTouchProvisioning.builder().clock(clock)
+                .ticker(() -> clock.instant().getEpochSecond() * 1_000_000_000L + clock.instant().getNano())
                 .admission(admission.apply(AdmissionControl.builder().clock(clock).random(new Random(3))).build())
                 .attestation(Attestations.anyOf(X509Attestation.builder().trustedCa(PKI.caCertificate()).clock(clock)
                         .build(), SymmetricKeyAttestation.builder().groupKey(GROUP_KEY).clock(clock).build()));

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * Azure SDK over real HTTPS. The API's admission control defers devices with a staggered {@code Retry-After}; the
  * devices honour it; DPS itself should hardly ever have to throttle.
  *
- * <p>The fleet size is {@code -Dstorm.devices=N} (default 2,000).
+ * <p>The fleet size is {@code -Dstorm.devices=N} (default 2,000); the API's token bucket burst is
+ * {@code -Dstorm.burstSeconds=S} (default 5: a token may wait a few seconds for a deferred device that comes back a
+ * little after its slot, at the price of a few DPS 429s; with 1 there are none, but more deferrals).
  */
 class StormTest {
 
@@ -72,8 +74,8 @@ class StormTest {
         VirtualTimeScheduler time = new VirtualTimeScheduler(start, Duration.ofMillis(500));
         env = TestEnvironment.start(time, b -> b.instance("dps-storm",
                 i -> i.registrationsPerMinute(QUOTA_PER_MINUTE)));
-        // The API plans with the same quota; a one-second burst keeps any sliding minute within quota + 10.
-        env.withApi(QUOTA_PER_MINUTE, a -> a.burst(Duration.ofSeconds(1)));
+        // The API plans with the same quota; a short burst keeps any sliding minute within quota + burst.
+        env.withApi(QUOTA_PER_MINUTE, a -> a.burst(Duration.ofSeconds(Long.getLong("storm.burstSeconds", 5))));
         RetryBudget budget = RetryBudget.firstProvisioning();
 
         List<DeviceLog> logs = new ArrayList<>();
@@ -114,8 +116,8 @@ class StormTest {
         assertThat(dps.registrations()).hasSize(devices);
         assertThat(maxAttempts).isLessThanOrEqualTo(budget.maxAttempts());
         assertThat(dps.counters().throttled()).isEqualTo(dps429);
-        // "Few": the API's plan keeps DPS within its quota but for the burst allowance.
-        assertThat(dps429).isLessThanOrEqualTo(devices / 50);
+        // "Few": the API's plan keeps DPS within its quota but for the burst allowance (5 s = 50 a minute).
+        assertThat(dps429).isLessThanOrEqualTo(devices / 20);
         assertThat(other).isZero();
         // At 600 a minute the fleet cannot be done sooner than devices / 10 seconds.
         assertThat(virtual).isGreaterThanOrEqualTo(Duration.ofSeconds(devices / 10 - 1));

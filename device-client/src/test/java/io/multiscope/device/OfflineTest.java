@@ -66,4 +66,18 @@ class OfflineTest {
                 .stateStore(store).circuitBreaker(touchy).build().ensureProvisioned();
         assertThat(online.isProvisioned()).as("the breaker did not count the offline time").isTrue();
     }
+
+    @Test
+    void aProbeThatThrowsDoesNotStopTheDevice() {
+        env = TestEnvironment.start("dps-a");
+        RecordingListener events = new RecordingListener();
+
+        ProvisioningResult result = env.direct(env.device("offline-3", events), "dps-a").connectivityProbe(() -> {
+            throw new IllegalStateException("no such interface: wlan0");
+        }).build().ensureProvisioned();
+
+        assertThat(result.isProvisioned()).isTrue();
+        assertThat(events.of(Type.OFFLINE)).singleElement().satisfies(e -> assertThat(e.detail())
+                .contains("wlan0", "trying anyway"));
+    }
 }

@@ -189,6 +189,23 @@ class RetryTest {
     }
 
     @Test
+    void aDeviceTheProvisioningApiDoesNotAuthenticateStopsAfterOneFreshStart() throws Exception {
+        env = TestEnvironment.start("dps-a").withApi();
+        RecordingListener events = new RecordingListener();
+
+        ProvisioningResult result = env.viaApi(env.base(events).symmetricKey("impostor-1", TestEnvironment.GROUP_KEY))
+                .build().ensureProvisioned();
+
+        assertThat(result.reason()).contains(ProvisioningResult.Reason.PERMANENT_FAILURE);
+        assertThat(events.of(Type.ATTEMPT_FAILED)).hasSize(2).allSatisfy(e -> {
+            assertThat(e.step()).contains(Step.API_LOOKUP);
+            assertThat(e.status()).hasValue(401);
+            assertThat(e.failureKind()).contains(FailureKind.REREGISTER);
+        });
+        assertThat(env.dpsRequests()).isZero();
+    }
+
+    @Test
     void a404FromDpsMakesTheApiPlaceTheDeviceAgainAndTheSecondTrySucceeds() throws Exception {
         env = TestEnvironment.start("dps-a").withApi();
         env.instance("dps-a").failNext(1, 404, RequestKind.REGISTER);

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpRetryException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
@@ -28,7 +30,8 @@ public final class HttpsCaller {
     /** Answers this module reads are a few hundred bytes; a larger body is cut off here. */
     static final int MAX_BODY_BYTES = 64 * 1024;
 
-    private final SSLSocketFactory sockets;
+    private final SSLSocketFactory base;
+    private volatile SSLSocketFactory sockets;
     private final Proxy proxy;
     private final int timeoutMillis;
 
@@ -36,6 +39,7 @@ public final class HttpsCaller {
      * @param proxy the proxy to tunnel through, or null to follow the JVM's proxy settings (none by default)
      */
     public HttpsCaller(SSLSocketFactory sockets, Proxy proxy, Duration timeout) {
+        this.base = sockets;
         this.sockets = sockets;
         this.proxy = proxy;
         this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
@@ -86,22 +90,41 @@ public final class HttpsCaller {
         c.setRequestMethod(method);
         c.setRequestProperty("Accept", "application/json");
         headers.forEach(c::setRequestProperty);
-        if (body != null) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            c.setDoOutput(true);
-            c.setRequestProperty("Content-Type", "application/json; charset=utf-8");
-            try (OutputStream out = c.getOutputStream()) {
-                out.write(bytes);
-            }
-        }
         int status;
         try {
+            if (body != null) {
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json; charset=utf-8");
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(bytes);
+                }
+            }
             status = c.getResponseCode();
         } catch (HttpRetryException e) {
             // Only thrown when a JVM-wide Authenticator wanted to answer a 401 challenge; report the 401.
+            freshConnections();
             return new Response(e.responseCode(), Map.of(), "");
+        } catch (IOException e) {
+            freshConnections();
+            throw e;
         }
-        return new Response(status, headers(c), readBody(c, status));
+        Response response = new Response(status, headers(c), readBody(c, status));
+        if (status >= 300 && status != 404) {
+            freshConnections();
+        }
+        return response;
+    }
+
+    /**
+     * Makes the next calls open new connections instead of reusing kept-alive ones. Used after a failure: the next
+     * call is seconds away anyway, and a connection a server answered early on (a throttle or fault before it read
+     * the request body) or that a failing path left behind may be unusable, costing the next call a read timeout.
+     * The JDK's keep-alive cache keys HTTPS connections by socket factory instance, so a new wrapper is enough.
+     * (A 404 is the normal "not yet" answer of both the provisioning API and DPS's lookup, not a failure.)
+     */
+    private void freshConnections() {
+        sockets = new FreshSocketFactory(base);
     }
 
     private static Map<String, String> headers(HttpURLConnection c) {
@@ -124,6 +147,56 @@ public final class HttpsCaller {
             // Drain a little more so the connection can be reused; beyond that, closing is cheaper.
             stream.skip(MAX_BODY_BYTES);
             return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The same TLS settings under a new identity, so the keep-alive cache holds no connection for it. */
+    private static final class FreshSocketFactory extends SSLSocketFactory {
+        private final SSLSocketFactory delegate;
+
+        FreshSocketFactory(SSLSocketFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return delegate.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return delegate.getSupportedCipherSuites();
+        }
+
+        @Override
+        public Socket createSocket() throws IOException {
+            return delegate.createSocket();
+        }
+
+        @Override
+        public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+            return delegate.createSocket(s, host, port, autoClose);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return delegate.createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return delegate.createSocket(host, port, localHost, localPort);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return delegate.createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            return delegate.createSocket(address, port, localAddress, localPort);
         }
     }
 }

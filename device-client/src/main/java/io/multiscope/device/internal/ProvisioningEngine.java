@@ -132,7 +132,7 @@ public final class ProvisioningEngine {
             }
             Instant deadline = now().plus(budget.maxElapsed());
             while (true) {
-                if (!s.probe.isOnline()) {
+                if (!isOnline()) {
                     if (now().plus(s.offlineRecheck).isAfter(deadline)) {
                         return giveUp(Reason.OFFLINE, what + " gave up: the device was offline until the end of the "
                                 + "retry budget (" + budget.maxElapsed() + ")", null);
@@ -176,6 +176,17 @@ public final class ProvisioningEngine {
                 }
             }
             return registrar.register(endpoint, idScope);
+        }
+
+        /** A probe that throws is a bug in the application; trying is safer than never provisioning. */
+        private boolean isOnline() {
+            try {
+                return s.probe.isOnline();
+            } catch (RuntimeException e) {
+                events.emit(events.of(Type.OFFLINE).detail("the connectivity probe failed (" + e
+                        + "); trying anyway"));
+                return true;
+            }
         }
 
         private Assignment askApi() throws AttemptFailure {

@@ -66,9 +66,12 @@ final class DpsStatusLookup {
                     || deviceId == null || deviceId.isBlank()) {
                 return Optional.empty();
             }
-            Map<String, Object> payload = Json.object(state, "payload");
+            // DPS returns the payload as an object; take a string (JSON text, as the SDK sends it) as it is.
+            Object payload = state.get("payload");
+            String payloadText = payload instanceof Map ? Json.write(payload)
+                    : payload instanceof String ? (String) payload : null;
             return Optional.of(ProvisioningResult.provisioned(id, hub, deviceId, globalEndpoint, idScope,
-                    payload == null ? null : Json.write(payload), now, ProvisioningResult.Source.STATUS_LOOKUP));
+                    payloadText, now, ProvisioningResult.Source.STATUS_LOOKUP));
         } catch (IllegalArgumentException e) {
             throw Failures.badAnswer(Step.DPS_STATUS_LOOKUP, e.getMessage());
         }

@@ -45,6 +45,10 @@ import java.util.regex.Pattern;
  * <p>By default the inventory is an embedded H2 database in {@code multiscope-demo-data/}, so a second run finds the
  * first run's fleet and serves it sticky; {@code --store memory} keeps everything in memory.
  *
+ * <p>Then {@code --booting-devices} devices (300 by default, 0 to skip) boot with the device client
+ * ({@link DeviceFleetDemo}): the real Azure SDK against the DPS emulator, a reboot with no network at all, and a
+ * small DPS quota that shows deferrals and retries.
+ *
  * <p>{@code --pattern proxy} runs pattern 2 instead: the API registers devices with (emulated) DPS itself; see
  * {@link ProxyDemo}.
  *
@@ -62,9 +66,11 @@ public final class Demo {
     private final int devices;
     private final int threads;
     private final String storeKind;
+    private final int bootingDevices;
 
-    Demo(int devices, int threads, String storeKind, PrintStream out) {
+    Demo(int devices, int threads, String storeKind, int bootingDevices, PrintStream out) {
         this.out = out;
+        this.bootingDevices = bootingDevices;
         this.devices = devices;
         this.threads = threads;
         this.storeKind = storeKind;
@@ -75,15 +81,17 @@ public final class Demo {
         int threads = 16;
         String store = "h2";
         String pattern = "zero-touch";
+        int booting = 300;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--devices" -> devices = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--store" -> store = args[++i];
                 case "--pattern" -> pattern = args[++i];
+                case "--booting-devices" -> booting = Integer.parseInt(args[++i]);
                 case "--help", "-h" -> {
                     System.out.println("usage: java -jar multiscope-examples.jar [--devices N] [--threads N]"
-                            + " [--store h2|memory] [--pattern zero-touch|proxy]");
+                            + " [--store h2|memory] [--booting-devices N] [--pattern zero-touch|proxy]");
                     return;
                 }
                 default -> {
@@ -96,12 +104,16 @@ public final class Demo {
             System.err.println("--devices and --threads must be at least 1");
             System.exit(2);
         }
+        if (booting < 0 || booting > 20_000) {
+            System.err.println("--booting-devices must be 0 to 20000");
+            System.exit(2);
+        }
         if (!store.equals("h2") && !store.equals("memory")) {
             System.err.println("--store must be h2 or memory, not '" + store + "'");
             System.exit(2);
         }
         switch (pattern) {
-            case "zero-touch" -> new Demo(devices, threads, store, System.out).run();
+            case "zero-touch" -> new Demo(devices, threads, store, booting, System.out).run();
             case "proxy" -> ProxyDemo.run(System.out, Math.min(devices, 10_000), threads);
             default -> {
                 System.err.println("--pattern must be zero-touch or proxy, not '" + pattern + "'");
@@ -190,6 +202,10 @@ public final class Demo {
             out.printf("%nService counters: %,d assigned, %,d sticky (%,d from cache), %,d deferred, %,d rejected%n",
                     stats.newAssignments(), stats.stickyHits(), stats.cacheHits(), stats.deferrals(),
                     stats.rejections());
+        }
+        if (bootingDevices > 0) {
+            out.printf("%n--- The device side: OEM firmware with DeviceProvisioner, the same API pattern, and DPS ---%n%n");
+            DeviceFleetDemo.run(out, bootingDevices);
         }
     }
 

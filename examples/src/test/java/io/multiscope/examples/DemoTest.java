@@ -13,7 +13,7 @@ class DemoTest {
     @Test
     void provisionsAFleetServesItStickyAndRefusesTheBadRequests() throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        new Demo(120, 4, "memory", new PrintStream(buffer, true, StandardCharsets.UTF_8)).run();
+        new Demo(120, 4, "memory", 0, new PrintStream(buffer, true, StandardCharsets.UTF_8)).run();
         String out = buffer.toString(StandardCharsets.UTF_8);
         assertThat(out).contains("120 newly assigned").contains("0 newly assigned, 120 already assigned")
                 .contains("401 wrong-device").contains("401 token-expired").contains("401 invalid-signature")

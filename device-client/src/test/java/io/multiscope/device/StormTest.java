@@ -71,7 +71,7 @@ class StormTest {
     void aFleetBootingTogetherAgainstOneInstanceAllProvisionsWithFewDps429sAndWithinBudget() throws Exception {
         int devices = Integer.getInteger("storm.devices", 2000);
         Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        VirtualTimeScheduler time = new VirtualTimeScheduler(start, Duration.ofMillis(500));
+        SimulatedFleetTime time = new SimulatedFleetTime(start, Duration.ofMillis(500));
         env = TestEnvironment.start(time, b -> b.instance("dps-storm",
                 i -> i.registrationsPerMinute(QUOTA_PER_MINUTE)));
         // The API plans with the same quota; a short burst keeps any sliding minute within quota + burst.

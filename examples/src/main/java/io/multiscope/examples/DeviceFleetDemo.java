@@ -9,6 +9,7 @@ import io.multiscope.core.attestation.SasToken;
 import io.multiscope.core.attestation.SymmetricKeyAttestation;
 import io.multiscope.core.http.ProvisioningApi;
 import io.multiscope.core.http.ProvisioningHttpServer;
+import io.multiscope.device.SimulatedFleetTime;
 import io.multiscope.device.DeviceProvisioner;
 import io.multiscope.device.FileStateStore;
 import io.multiscope.device.ProvisioningEvent;
@@ -128,7 +129,7 @@ public final class DeviceFleetDemo {
 
     /** Part 1: first boot through the provisioning API, then a reboot that needs no network. */
     private long[] bootAndReboot(Path stateDir) throws Exception {
-        VirtualFleetTime time = new VirtualFleetTime(Instant.now().truncatedTo(ChronoUnit.SECONDS),
+        SimulatedFleetTime time = new SimulatedFleetTime(Instant.now().truncatedTo(ChronoUnit.SECONDS),
                 Duration.ofSeconds(1));
         try (DpsEmulator dps = DpsEmulator.builder().instantAssignment(true).clock(time).certificates(pki)
                 .instance("dps-eu-1", i -> i.idScope("0ne0001A1B2").linkedHub("hub-eu-1.azure-devices.net"))
@@ -171,7 +172,7 @@ public final class DeviceFleetDemo {
 
     /** Part 2: a fresh fleet against one instance with a small DPS quota. */
     private long[] smallQuota(Path stateDir) throws Exception {
-        VirtualFleetTime time = new VirtualFleetTime(Instant.now().truncatedTo(ChronoUnit.SECONDS),
+        SimulatedFleetTime time = new SimulatedFleetTime(Instant.now().truncatedTo(ChronoUnit.SECONDS),
                 Duration.ofSeconds(1));
         try (DpsEmulator dps = DpsEmulator.builder().instantAssignment(true).clock(time).certificates(pki)
                 .instance("dps-eu-1", i -> i.idScope("0ne0001A1B2").linkedHub("hub-eu-1.azure-devices.net")
@@ -200,7 +201,7 @@ public final class DeviceFleetDemo {
         }
     }
 
-    private List<ProvisioningResult> boot(VirtualFleetTime time, Fleet fleet, URI api, Path stateDir, String label)
+    private List<ProvisioningResult> boot(SimulatedFleetTime time, Fleet fleet, URI api, Path stateDir, String label)
             throws Exception {
         ProgressBar bar = new ProgressBar(out, "  " + label, devices);
         List<Callable<ProvisioningResult>> tasks = new ArrayList<>();
@@ -240,7 +241,7 @@ public final class DeviceFleetDemo {
         }
     }
 
-    private ZeroTouchProvisioning service(DpsEmulator dps, VirtualFleetTime time, int perMinute) {
+    private ZeroTouchProvisioning service(DpsEmulator dps, SimulatedFleetTime time, int perMinute) {
         ZeroTouchProvisioning.Builder b = ZeroTouchProvisioning.builder().clock(time)
                 .ticker(() -> time.instant().getEpochSecond() * 1_000_000_000L + time.instant().getNano())
                 .strategy(Allocators.regionAffinity().then(Allocators.leastUtilised()))

@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,12 +15,16 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Discrete-event virtual time for many devices at once. Each device runs on its own thread; real work (TLS, the SDK,
- * the emulator) takes no virtual time, and virtual time moves only when every device is asleep: then it jumps to
- * the earliest wake-up and wakes every device due within one {@code quantum} of it, so those run concurrently.
- * A sleeping device is never woken before its time.
+ * Discrete-event virtual time for simulating a fleet of devices, each on its own thread, against real services: use
+ * it as every simulated device's {@link Clock} and {@link Sleeper} (e.g. {@code DeviceProvisioner.Builder#clock} and
+ * {@code #sleeper}) and start the devices with {@link #runAll}. Real work (TLS, the Azure SDK, the services) takes no
+ * virtual time; virtual time moves only when every device is asleep: then it jumps to the earliest wake-up and wakes
+ * every device due within one {@code quantum} of it, so those run concurrently. A sleeping device is never woken
+ * before its time. This is how the storm tests show minutes of quotas and Retry-After waits in seconds.
+ *
+ * <p>For tests and simulations only; a device uses the system clock.
  */
-final class VirtualTimeScheduler extends Clock implements Sleeper {
+public final class SimulatedFleetTime extends Clock implements Sleeper {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final PriorityQueue<Sleeping> sleeping = new PriorityQueue<>();
@@ -45,16 +50,23 @@ final class VirtualTimeScheduler extends Clock implements Sleeper {
         }
     }
 
-    VirtualTimeScheduler(Instant start, Duration quantum) {
-        this.now = start;
-        this.quantum = quantum;
+    /**
+     * @param start the virtual time at which the simulation starts
+     * @param quantum devices due within this much of the earliest wake-up are woken together
+     */
+    public SimulatedFleetTime(Instant start, Duration quantum) {
+        this.now = Objects.requireNonNull(start, "start");
+        this.quantum = Objects.requireNonNull(quantum, "quantum");
+        if (quantum.isNegative()) {
+            throw new IllegalArgumentException("quantum must not be negative: " + quantum);
+        }
     }
 
     /**
      * Runs every task on its own thread as a participant in virtual time and returns their results in order; a
      * task that throws yields null and its error is kept in {@code errors}.
      */
-    <T> List<T> runAll(List<Callable<T>> tasks, List<Throwable> errors) throws InterruptedException {
+    public <T> List<T> runAll(List<Callable<T>> tasks, List<Throwable> errors) throws InterruptedException {
         List<AtomicReference<T>> results = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         lock.lock();
@@ -150,6 +162,6 @@ final class VirtualTimeScheduler extends Clock implements Sleeper {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("not needed by these tests");
+        throw new UnsupportedOperationException("SimulatedFleetTime runs in UTC only");
     }
 }

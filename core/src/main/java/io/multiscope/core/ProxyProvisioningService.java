@@ -1,7 +1,5 @@
 package io.multiscope.core;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.multiscope.core.admission.AdmissionControl;
 import io.multiscope.core.attestation.Attestation;
@@ -13,6 +11,7 @@ import io.multiscope.core.dps.DpsDeviceGateway;
 import io.multiscope.core.dps.DpsEnrollmentGateway;
 import io.multiscope.core.dps.DpsRegistration;
 import io.multiscope.core.dps.GroupSetup;
+import io.multiscope.core.internal.AssignmentCache;
 import io.multiscope.core.internal.FleetSnapshot;
 import io.multiscope.core.internal.RequestRules;
 import io.multiscope.core.internal.proxy.CircuitBreakers;
@@ -103,14 +102,13 @@ public final class ProxyProvisioningService implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final Clock clock;
     private final Ticker ticker;
-    private final Cache<String, DeviceAssignment> cache;
+    private final AssignmentCache cache;
     private final FleetSnapshot fleet;
     private final RequestRules rules;
     private volatile boolean closed;
 
     private final LongAdder registered = new LongAdder();
     private final LongAdder answeredFromInventory = new LongAdder();
-    private final LongAdder cacheHits = new LongAdder();
     private final LongAdder queued = new LongAdder();
     private final LongAdder deferred = new LongAdder();
     private final LongAdder deferredQueueFull = new LongAdder();
@@ -179,8 +177,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
                     return t;
                 });
         this.executor.allowCoreThreadTimeOut(true);
-        this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).expireAfterWrite(b.cacheTtl).ticker(b.ticker)
-                .build();
+        this.cache = new AssignmentCache(store, b.cacheSize, b.cacheTtl, b.ticker);
         for (DpsInstance instance : b.instances.values()) {
             store.upsertInstance(instance);
         }
@@ -259,14 +256,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
     /** The device's assignment, from the hub cache when possible (the cheap "query status first" call). */
     public Optional<DeviceAssignment> lookup(String registrationId) {
         String id = RegistrationIds.normalise(registrationId);
-        DeviceAssignment cached = cache.getIfPresent(id);
-        if (cached != null) {
-            cacheHits.increment();
-            return Optional.of(cached);
-        }
-        Optional<DeviceAssignment> stored = store.findAssignment(id);
-        stored.ifPresent(a -> cache.put(id, a));
-        return stored;
+        return cache.find(id);
     }
 
     /** Authenticates the device, then returns its assignment if it has one. */
@@ -345,7 +335,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
     }
 
     public ProxyStats stats() {
-        return new ProxyStats(registered.sum(), answeredFromInventory.sum(), cacheHits.sum(), queued.sum(),
+        return new ProxyStats(registered.sum(), answeredFromInventory.sum(), cache.hits(), queued.sum(),
                 deferred.sum(), deferredQueueFull.sum(), dpsCalls.sum(), throttled.sum(), failed.sum(),
                 sdkNanos.sum(), endToEndNanos.sum());
     }
@@ -430,14 +420,14 @@ public final class ProxyProvisioningService implements AutoCloseable {
                 AssignOutcome outcome = store.assign(new NewAssignment(p.registrationId, chosen,
                         p.allocation.tenant()));
                 if (outcome instanceof AssignOutcome.Created created) {
-                    cache.put(p.registrationId, created.assignment());
+                    cache.put(created.assignment());
                     submit(p, created.assignment());
                     return true;
                 }
                 circuits.release(chosen);
                 if (outcome instanceof AssignOutcome.Existing existing) {
                     // Another request placed this device meanwhile; carry on with its placement.
-                    cache.put(p.registrationId, existing.assignment());
+                    cache.put(existing.assignment());
                     return startPlaced(p, existing.assignment());
                 }
                 AssignOutcome.Refused refusal = (AssignOutcome.Refused) outcome;
@@ -565,7 +555,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
         for (int attempt = 0; ; attempt++) {
             try {
                 DeviceAssignment updated = store.update(current.registered(r.assignedHub(), r.deviceId()));
-                cache.put(updated.registrationId(), updated);
+                cache.put(updated);
                 return updated;
             } catch (ConcurrentUpdateException e) {
                 if (attempt >= MAX_RECORD_ATTEMPTS) {
@@ -573,7 +563,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
                 }
                 current = store.findAssignment(placed.registrationId()).orElseThrow(() -> e);
                 if (isRegistered(current) && current.assignedHub().get().equals(r.assignedHub())) {
-                    cache.put(current.registrationId(), current);
+                    cache.put(current);
                     return current;
                 }
             }

@@ -1,9 +1,8 @@
 package io.multiscope.core;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.multiscope.core.admission.AdmissionControl;
 import io.multiscope.core.attestation.Attestation;
+import io.multiscope.core.internal.AssignmentCache;
 import io.multiscope.core.internal.FleetSnapshot;
 import io.multiscope.core.internal.RequestRules;
 import io.multiscope.core.store.AssignOutcome;
@@ -51,12 +50,11 @@ public final class ZeroTouchProvisioning {
     private final AllocationStrategy strategy;
     private final Attestation attestation;
     private final AdmissionControl admission;
-    private final Cache<String, DeviceAssignment> cache;
+    private final AssignmentCache cache;
     private final FleetSnapshot fleet;
     private final RequestRules rules;
     private final LongAdder newAssignments = new LongAdder();
     private final LongAdder stickyHits = new LongAdder();
-    private final LongAdder cacheHits = new LongAdder();
     private final LongAdder deferrals = new LongAdder();
     private final LongAdder rejections = new LongAdder();
 
@@ -65,8 +63,7 @@ public final class ZeroTouchProvisioning {
         this.strategy = b.strategy;
         this.attestation = b.attestation;
         this.admission = b.admissionOrDefault();
-        this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).expireAfterWrite(b.cacheTtl).ticker(b.ticker)
-                .build();
+        this.cache = new AssignmentCache(store, b.cacheSize, b.cacheTtl, b.ticker);
         for (DpsInstance instance : b.instances.values()) {
             store.upsertInstance(instance);
         }
@@ -106,14 +103,7 @@ public final class ZeroTouchProvisioning {
      */
     public Optional<DeviceAssignment> lookup(String registrationId) {
         String id = RegistrationIds.normalise(registrationId);
-        DeviceAssignment cached = cache.getIfPresent(id);
-        if (cached != null) {
-            cacheHits.increment();
-            return Optional.of(cached);
-        }
-        Optional<DeviceAssignment> stored = store.findAssignment(id);
-        stored.ifPresent(a -> cache.put(id, a));
-        return stored;
+        return cache.find(id);
     }
 
     /** Authenticates the device, then returns its assignment if it has one. */
@@ -185,7 +175,7 @@ public final class ZeroTouchProvisioning {
     }
 
     public ProvisioningStats stats() {
-        return new ProvisioningStats(newAssignments.sum(), stickyHits.sum(), cacheHits.sum(), deferrals.sum(),
+        return new ProvisioningStats(newAssignments.sum(), stickyHits.sum(), cache.hits(), deferrals.sum(),
                 rejections.sum());
     }
 
@@ -227,12 +217,12 @@ public final class ZeroTouchProvisioning {
                     : store.move(id, current.version(), chosen);
             if (outcome instanceof AssignOutcome.Created created) {
                 newAssignments.increment();
-                cache.put(id, created.assignment());
+                cache.put(created.assignment());
                 return new AssignmentResult.Assigned(created.assignment(), true);
             }
             if (outcome instanceof AssignOutcome.Existing existing) {
                 stickyHits.increment();
-                cache.put(id, existing.assignment());
+                cache.put(existing.assignment());
                 return new AssignmentResult.Assigned(existing.assignment(), false);
             }
             AssignOutcome.Refused refusal = (AssignOutcome.Refused) outcome;
@@ -248,7 +238,7 @@ public final class ZeroTouchProvisioning {
             return current;
         }
         DeviceAssignment updated = store.update(current.withState(AssignmentState.ASSIGNED));
-        cache.put(updated.registrationId(), updated);
+        cache.put(updated);
         return updated;
     }
 

@@ -27,6 +27,22 @@ public final class RegistrationIds {
         return registrationId.toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Returns {@code registrationId} if it is already in the stored form (valid and lower-cased); stores call this
+     * so a caller that forgot to normalise learns it instead of creating a second record for the same device.
+     *
+     * @throws InvalidRequestException of type {@code invalid-registration-id} otherwise
+     */
+    public static String requireNormalised(String registrationId) {
+        String normalised = normalise(registrationId);
+        if (!normalised.equals(registrationId)) {
+            throw new InvalidRequestException("invalid-registration-id",
+                    "the store takes lower-cased registration ids; normalise '" + registrationId + "' first",
+                    registrationId);
+        }
+        return registrationId;
+    }
+
     /** Whether {@code registrationId} follows the DPS rules. */
     public static boolean isValid(String registrationId) {
         return problem(registrationId) == null;

@@ -16,4 +16,14 @@ public class ConcurrentUpdateException extends MultiscopeException {
         super("Assignment of '" + registrationId + "' changed since version " + expectedVersion
                 + "; read it again and retry", registrationId, null, null);
     }
+
+    private ConcurrentUpdateException(String message, String registrationId) {
+        super(message, registrationId, null, null);
+    }
+
+    /** The device's ownership record is at another version than expected. */
+    public static ConcurrentUpdateException ofOwnership(String registrationId, long expectedVersion) {
+        return new ConcurrentUpdateException("Ownership of '" + registrationId + "' changed since version "
+                + expectedVersion + "; read it again and retry", registrationId);
+    }
 }

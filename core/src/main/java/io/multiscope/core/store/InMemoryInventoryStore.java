@@ -4,7 +4,8 @@ import io.multiscope.core.AssignmentState;
 import io.multiscope.core.DeviceAssignment;
 import io.multiscope.core.DpsInstance;
 import io.multiscope.core.RegistrationIds;
-import io.multiscope.core.InvalidRequestException;
+import io.multiscope.core.ownership.InMemoryOwnershipRegistry;
+import io.multiscope.core.ownership.OwnershipRegistry;
 import io.multiscope.spi.InstanceState;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,6 +37,7 @@ public final class InMemoryInventoryStore implements InventoryStore {
     private final Clock clock;
     private final ConcurrentHashMap<String, InstanceEntry> instances = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, DeviceAssignment> assignments = new ConcurrentHashMap<>();
+    private final OwnershipRegistry ownership;
 
     public InMemoryInventoryStore() {
         this(Clock.systemUTC());
@@ -44,6 +46,13 @@ public final class InMemoryInventoryStore implements InventoryStore {
     /** A store that stamps records with {@code clock}. */
     public InMemoryInventoryStore(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.ownership = new InMemoryOwnershipRegistry(clock);
+    }
+
+    /** An {@link InMemoryOwnershipRegistry} on the same clock. */
+    @Override
+    public OwnershipRegistry ownership() {
+        return ownership;
     }
 
     private static final class InstanceEntry {
@@ -261,12 +270,6 @@ public final class InMemoryInventoryStore implements InventoryStore {
     }
 
     private static String checkId(String registrationId) {
-        String normalised = RegistrationIds.normalise(registrationId);
-        if (!normalised.equals(registrationId)) {
-            throw new InvalidRequestException("invalid-registration-id",
-                    "the store takes lower-cased registration ids; normalise '" + registrationId + "' first",
-                    registrationId);
-        }
-        return registrationId;
+        return RegistrationIds.requireNormalised(registrationId);
     }
 }

@@ -2,6 +2,7 @@ package io.multiscope.core.store;
 
 import io.multiscope.core.DeviceAssignment;
 import io.multiscope.core.DpsInstance;
+import io.multiscope.core.ownership.OwnershipRegistry;
 import io.multiscope.spi.InstanceState;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,17 @@ public interface InventoryStore extends AutoCloseable {
      * @param limit 1 to 10,000
      */
     InventoryPage assignmentsOn(String instanceId, Optional<String> afterRegistrationId, int limit);
+
+    /**
+     * The ownership registry kept in the same database (patterns 3 and 4: owners, active DPS instance, claim codes,
+     * transfer history).
+     *
+     * @throws UnsupportedOperationException if this store keeps none
+     */
+    default OwnershipRegistry ownership() {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no ownership registry; the redirect"
+                + " and installer patterns need a store that does (the in-memory, JDBC and Cosmos DB stores do)");
+    }
 
     /** Releases resources the store owns (not a {@code DataSource} or client the application passed in). */
     @Override

@@ -13,6 +13,7 @@ import io.multiscope.core.ownership.NewOwnership;
 import io.multiscope.core.ownership.OwnerIds;
 import io.multiscope.core.ownership.Ownership;
 import io.multiscope.core.ownership.OwnershipNotFoundException;
+import io.multiscope.core.ownership.OwnershipOutcome;
 import io.multiscope.core.ownership.OwnershipRegistry;
 import io.multiscope.core.ownership.OwnershipTransfer;
 import io.multiscope.core.ownership.TransferRequest;
@@ -79,6 +80,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; all shared state is in the store, so several nodes may serve one fleet (pending cleanups are
  * remembered per node; {@link #history} has what is needed to recompute them).
+ *
+ * <pre>{@code
+ * RedirectProvisioning redirect = RedirectProvisioning.builder()
+ *     .instance(DpsInstance.builder("dps-acme").idScope("0ne000AC3E1").region("westeurope").tenantPool("acme")
+ *         .build(), acmeCredentials)                  // credentials: to delete registrations of devices that leave
+ *     .instance(DpsInstance.builder("dps-globex").idScope("0ne0006B0E1").region("westeurope")
+ *         .tenantPool("globex").build())
+ *     .store(store)                                    // its ownership() registry says who owns which device
+ *     .build();
+ * ProvisioningApi api = ProvisioningApi.builder().redirect(redirect, FunctionKeys.of(webhookKey))
+ *     .admin(AdminAuthenticator.bearerToken(adminToken)).build();
+ * // Factory DPS: an enrollment group with custom allocation, webhook
+ * // https://provisioning.example.com/v1/dps/allocations?code=<webhookKey>
+ * redirect.transfer("sensor-42", "globex", "ops@vendor.example");
+ * }</pre>
  */
 public final class RedirectProvisioning {
 
@@ -177,8 +193,7 @@ public final class RedirectProvisioning {
         String id = RegistrationIds.normalise(registrationId);
         if (registry.find(id).isEmpty()) {
             String owner = unknownDeviceOwner.orElseThrow(() -> new OwnershipNotFoundException(id));
-            if (registry.register(NewOwnership.of(id, owner)) instanceof
-                    io.multiscope.core.ownership.OwnershipOutcome.Created) {
+            if (registry.register(NewOwnership.of(id, owner)) instanceof OwnershipOutcome.Created) {
                 LOG.info("Device {} was not in the ownership registry; registered it to the default owner {}", id,
                         owner);
             }

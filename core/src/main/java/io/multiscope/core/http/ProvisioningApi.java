@@ -19,6 +19,7 @@ import io.multiscope.core.DpsUnavailableException;
 import io.multiscope.core.InstanceStatus;
 import io.multiscope.core.InvalidRequestException;
 import io.multiscope.core.ProxyProvisioningService;
+import io.multiscope.core.RedirectProvisioning;
 import io.multiscope.core.RegistrationRequest;
 import io.multiscope.core.RegistrationResult;
 import io.multiscope.core.RegistrationIds;
@@ -73,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * The {@code assignments} routes need a {@link ZeroTouchProvisioning}, the {@code registrations} routes a
- * {@link ProxyProvisioningService}, the pattern-3 routes a {@link io.multiscope.core.RedirectProvisioning}; an API may
+ * {@link ProxyProvisioningService}, the pattern-3 routes a {@link RedirectProvisioning}; an API may
  * serve any combination. Errors are {@code application/problem+json} with
  * a stable {@code type} per kind of error; no error changes state. {@link #handleAsync} completes a proxy
  * registration when DPS has answered, so a request waiting for a DPS budget holds no thread.
@@ -592,7 +593,7 @@ public final class ProvisioningApi {
          * (configure {@code https://<host>/v1/dps/allocations?code=<key>} as the enrollment's webhook URL) and the
          * admin routes {@code POST /v1/transfers} and {@code GET /v1/devices/{id}/ownership}.
          */
-        public Builder redirect(io.multiscope.core.RedirectProvisioning service, FunctionKeys keys) {
+        public Builder redirect(RedirectProvisioning service, FunctionKeys keys) {
             this.webhook = AllocationWebhook.of(service, keys);
             return this;
         }

@@ -8,6 +8,7 @@ import io.multiscope.core.TransferReport;
 import io.multiscope.core.TransferResult;
 import io.multiscope.core.internal.http.Problem;
 import io.multiscope.core.ownership.Ownership;
+import io.multiscope.core.ownership.OwnershipNotFoundException;
 import io.multiscope.core.ownership.OwnershipTransfer;
 import io.multiscope.core.store.ConcurrentUpdateException;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ final class RedirectRoutes {
             ProvisioningApi.requireMethod(request, "GET");
             api.requireAdmin(request);
             return ownership(segments.get(2));
-        } catch (io.multiscope.core.ownership.OwnershipNotFoundException e) {
+        } catch (OwnershipNotFoundException e) {
             throw new Problem(404, "unknown-device", "Unknown device", e.getMessage())
                     .with("registrationId", e.registrationId().orElse(null));
         } catch (ConcurrentUpdateException e) {

@@ -51,6 +51,12 @@ public record DeviceAssignment(
                 Optional.of(hub), Optional.of(hubDeviceId), AssignmentState.REGISTERED, version, createdAt, updatedAt);
     }
 
+    /** This record with another owner (a transfer of ownership). */
+    public DeviceAssignment withTenant(String newTenant) {
+        return new DeviceAssignment(registrationId, Optional.of(newTenant), instanceId, idScope, globalEndpoint,
+                assignedHub, deviceId, state, version, createdAt, updatedAt);
+    }
+
     /** This record with another state. */
     public DeviceAssignment withState(AssignmentState newState) {
         return new DeviceAssignment(registrationId, tenant, instanceId, idScope, globalEndpoint, assignedHub,

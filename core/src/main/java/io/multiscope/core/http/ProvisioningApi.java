@@ -19,6 +19,7 @@ import io.multiscope.core.DpsUnavailableException;
 import io.multiscope.core.InstanceStatus;
 import io.multiscope.core.InvalidRequestException;
 import io.multiscope.core.ProxyProvisioningService;
+import io.multiscope.core.RedirectProvisioning;
 import io.multiscope.core.RegistrationRequest;
 import io.multiscope.core.RegistrationResult;
 import io.multiscope.core.RegistrationIds;
@@ -64,10 +65,17 @@ import org.slf4j.LoggerFactory;
  * optional, {@link Builder#dpsCompatibleFront}: the DPS device REST paths for stock Azure SDKs
  * PUT    /{idScope}/registrations/{registrationId}/register
  * GET    /{idScope}/registrations/{registrationId}/operations/{operationId}
+ *
+ * optional, {@link Builder#redirect}: pattern 3 (transfer of ownership)
+ * POST   /v1/dps/allocations                      the factory DPS's custom allocation webhook (function key;
+ *                                                 200 redirect, 401, 404 unknown device, 503 no instance)
+ * POST   /v1/transfers                            admin: transfer devices to a new owner (200, per-device report)
+ * GET    /v1/devices/{registrationId}/ownership   admin: owner, active instance, transfer history
  * </pre>
  *
  * The {@code assignments} routes need a {@link ZeroTouchProvisioning}, the {@code registrations} routes a
- * {@link ProxyProvisioningService}; an API may serve either or both. Errors are {@code application/problem+json} with
+ * {@link ProxyProvisioningService}, the pattern-3 routes a {@link RedirectProvisioning}; an API may
+ * serve any combination. Errors are {@code application/problem+json} with
  * a stable {@code type} per kind of error; no error changes state. {@link #handleAsync} completes a proxy
  * registration when DPS has answered, so a request waiting for a DPS budget holds no thread.
  */
@@ -82,6 +90,7 @@ public final class ProvisioningApi {
     private final ZeroTouchProvisioning service;
     private final ProxyProvisioningService proxy;
     private final DpsCompatibleFront front;
+    private final RedirectRoutes redirect;
     private final AdminAuthenticator admin;
     private final int maxBodyBytes;
     // Strict: unknown fields, trailing garbage and numbers where text belongs are errors, not guesses.
@@ -96,11 +105,12 @@ public final class ProvisioningApi {
             .build();
 
     private ProvisioningApi(ZeroTouchProvisioning service, ProxyProvisioningService proxy, String frontScope,
-            AdminAuthenticator admin, int maxBodyBytes) {
+            AllocationWebhook webhook, AdminAuthenticator admin, int maxBodyBytes) {
         this.service = service;
         this.proxy = proxy;
         this.front = frontScope == null ? null : new DpsCompatibleFront(frontScope, proxy, this::problemFor,
                 maxBodyBytes);
+        this.redirect = webhook == null ? null : new RedirectRoutes(webhook.service(), webhook, this);
         this.admin = admin;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -124,9 +134,17 @@ public final class ProvisioningApi {
         return new Builder(null, Objects.requireNonNull(proxy, "proxy"));
     }
 
-    /** The largest body this API accepts; adapters stop reading after one byte more. */
+    /**
+     * The largest body this API accepts on any route (the allocation webhook's limit when it is larger); adapters
+     * stop reading after one byte more.
+     */
     public int maxBodyBytes() {
-        return maxBodyBytes;
+        return redirect == null ? maxBodyBytes : Math.max(maxBodyBytes, redirect.maxBodyBytes());
+    }
+
+    /** An API to which patterns are added with the builder's methods; at least one is required. */
+    public static Builder builder() {
+        return new Builder(null, null);
     }
 
     /** Handles one request, waiting for a proxy registration to finish; never throws. */
@@ -216,6 +234,9 @@ public final class ProvisioningApi {
         if (front != null && front.handles(segments)) {
             return front.handle(request, segments);
         }
+        if (redirect != null && redirect.handles(segments)) {
+            return CompletableFuture.completedFuture(redirect.handle(request, segments));
+        }
         if (segments.size() < 2 || !segments.get(0).equals("v1")) {
             throw notFound(request);
         }
@@ -246,7 +267,7 @@ public final class ProvisioningApi {
                 requireMethod(request, "POST");
                 return reprovision(request, registrationId);
             }
-        } else if (collection.equals("instances")) {
+        } else if (collection.equals("instances") && (service != null || proxy != null)) {
             if (segments.size() == 2) {
                 requireMethod(request, "GET");
                 requireAdmin(request);
@@ -343,8 +364,10 @@ public final class ProvisioningApi {
 
     private void requirePattern1(ApiRequest request) {
         if (service == null) {
-            throw new Problem(404, "pattern-not-enabled", "Not enabled", "This provisioning API registers devices "
-                    + "with DPS itself (pattern 2); use POST /v1/registrations instead of " + request.path());
+            throw new Problem(404, "pattern-not-enabled", "Not enabled", proxy == null
+                    ? "This provisioning API does not hand out assignments (pattern 1)"
+                    : "This provisioning API registers devices with DPS itself (pattern 2); use POST "
+                            + "/v1/registrations instead of " + request.path());
         }
     }
 
@@ -425,7 +448,7 @@ public final class ProvisioningApi {
         return new AttestationRequest(registrationId, http.header("Authorization"), http.clientCertificates());
     }
 
-    private <T> T readBody(ApiRequest request, Class<T> type) {
+    <T> T readBody(ApiRequest request, Class<T> type) {
         if (request.bodyTooLarge() || request.body().length > maxBodyBytes) {
             throw new Problem(413, "payload-too-large", "Request body too large",
                     "The request body exceeds " + maxBodyBytes + " bytes");
@@ -454,14 +477,14 @@ public final class ProvisioningApi {
         }
     }
 
-    private void requireAdmin(ApiRequest request) {
+    void requireAdmin(ApiRequest request) {
         if (!admin.isAdmin(request)) {
             throw new Problem(403, "admin-required", "Admin access required",
                     "This operation needs admin credentials (Authorization: Bearer <admin token>)");
         }
     }
 
-    private static void requireMethod(ApiRequest request, String... allowed) {
+    static void requireMethod(ApiRequest request, String... allowed) {
         for (String m : allowed) {
             if (m.equals(request.method())) {
                 return;
@@ -512,7 +535,7 @@ public final class ProvisioningApi {
         return m;
     }
 
-    private ApiResponse ok(int status, Object body) {
+    ApiResponse ok(int status, Object body) {
         return new ApiResponse(status, Map.of("Content-Type", JSON), write(body));
     }
 
@@ -544,6 +567,7 @@ public final class ProvisioningApi {
         private ZeroTouchProvisioning service;
         private ProxyProvisioningService proxy;
         private String frontScope;
+        private AllocationWebhook webhook;
         private AdminAuthenticator admin = AdminAuthenticator.DISABLED;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
@@ -561,6 +585,16 @@ public final class ProvisioningApi {
         /** Also serve pattern 2 ({@code /v1/registrations}). */
         public Builder proxy(ProxyProvisioningService proxy) {
             this.proxy = Objects.requireNonNull(proxy, "proxy");
+            return this;
+        }
+
+        /**
+         * Also serve pattern 3: the factory DPS's custom allocation webhook at {@code POST /v1/dps/allocations}
+         * (configure {@code https://<host>/v1/dps/allocations?code=<key>} as the enrollment's webhook URL) and the
+         * admin routes {@code POST /v1/transfers} and {@code GET /v1/devices/{id}/ownership}.
+         */
+        public Builder redirect(RedirectProvisioning service, FunctionKeys keys) {
+            this.webhook = AllocationWebhook.of(service, keys);
             return this;
         }
 
@@ -598,7 +632,11 @@ public final class ProvisioningApi {
             if (frontScope != null && proxy == null) {
                 throw new IllegalStateException("the DPS-compatible front needs the proxy (pattern 2)");
             }
-            return new ProvisioningApi(service, proxy, frontScope, admin, maxBodyBytes);
+            if (service == null && proxy == null && webhook == null) {
+                throw new IllegalStateException("the API serves no pattern: add zeroTouch(...), proxy(...) or "
+                        + "redirect(...)");
+            }
+            return new ProvisioningApi(service, proxy, frontScope, webhook, admin, maxBodyBytes);
         }
     }
 }

@@ -131,7 +131,8 @@ public final class ProvisioningHttpServer implements AutoCloseable {
         }
         Map<String, List<String>> headers = exchange.getRequestHeaders();
         return new ApiRequest(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers,
-                tooLarge ? new byte[0] : body, tooLarge, clientChain(exchange));
+                tooLarge ? new byte[0] : body, tooLarge, clientChain(exchange),
+                exchange.getRequestURI().getRawQuery());
     }
 
     private static void drain(InputStream in) throws IOException {

@@ -168,6 +168,29 @@ class CosmosOwnershipTest {
     }
 
     @Test
+    void concurrentRegistrationsCreateOneRecordAndConcurrentRemovalsRemoveItOnce() throws Exception {
+        Map<String, Integer> created = new ConcurrentHashMap<>();
+        runConcurrently(THREADS, t -> {
+            if (registry.register(NewOwnership.of("dev-1", "owner-" + t)) instanceof OwnershipOutcome.Created c) {
+                created.merge(c.ownership().owner(), 1, Integer::sum);
+            }
+        });
+        assertThat(created.values()).containsExactly(1);
+        Ownership o = registry.find("dev-1").orElseThrow();
+        assertThat(created).containsOnlyKeys(o.owner());
+        Ownership moved = transfer(o, "customer-a", "dps-a");
+
+        AtomicInteger removed = new AtomicInteger();
+        runConcurrently(THREADS, t -> {
+            if (registry.remove("dev-1", moved.version())) {
+                removed.incrementAndGet();
+            }
+        });
+        assertThat(removed).hasValue(1);
+        assertThat(partition("dev-1")).isEmpty();
+    }
+
+    @Test
     void aClaimCodeIsUsedOnceUnderConcurrentClaims() throws Exception {
         Ownership o = registry.register(new NewOwnership("dev-1", "vendor", Optional.empty(),
                 Optional.of(ClaimCode.unused("hash-of-code", clock.instant().plus(Duration.ofDays(30)))))).ownership();

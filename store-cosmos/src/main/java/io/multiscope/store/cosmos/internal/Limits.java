@@ -3,7 +3,6 @@ package io.multiscope.store.cosmos.internal;
 import io.multiscope.core.DpsInstance;
 import io.multiscope.core.InvalidRequestException;
 import io.multiscope.core.RegistrationIds;
-import io.multiscope.core.ownership.ClaimCode;
 import java.util.Optional;
 
 /**
@@ -46,17 +45,6 @@ public final class Limits {
 
     public static void deviceId(Optional<String> deviceId, String registrationId) {
         deviceId.ifPresent(d -> check("device id", d, MAX_DEVICE_ID, registrationId));
-    }
-
-    /** The active instance and claim of an ownership record (owners follow {@code OwnerIds}, checked by the caller). */
-    public static void ownership(Optional<String> activeInstanceId, Optional<ClaimCode> claim, String registrationId) {
-        activeInstanceId.ifPresent(i -> check("active instance id", i, MAX_NAME, registrationId));
-        claim.flatMap(ClaimCode::claimedBy).ifPresent(by -> check("claimed by", by, MAX_NAME, registrationId));
-    }
-
-    /** Who asked for a transfer, as the history keeps it. */
-    public static void actor(String actor, String registrationId) {
-        check("transfer actor", actor, MAX_NAME, registrationId);
     }
 
     public static void instance(DpsInstance instance) {

@@ -274,6 +274,26 @@ class CosmosOwnershipTest {
     }
 
     @Test
+    void theRegistryCanLiveInAContainerOfItsOwn() {
+        CosmosAsyncContainer own = CosmosBackend.LOCAL.newContainer("ownership-own");
+        try {
+            OwnershipRegistry apart = CosmosInventoryStore.builder().container(container).ownershipContainer(own)
+                    .writerId("ownership-2").clock(clock).build().ownership();
+            Ownership o = apart.register(NewOwnership.of("dev-9", "vendor")).ownership();
+            apart.transfer(new TransferRequest("dev-9", o.version(), "customer-a", Optional.empty(), "admin"));
+
+            assertThat(own.readAllItems(new PartitionKey("dev-9"), new CosmosQueryRequestOptions(), ObjectNode.class)
+                    .collectList().block()).extracting(d -> d.path("kind").asText())
+                    .containsExactlyInAnyOrder("ownership", "transfer");
+            assertThat(partition("dev-9")).isEmpty();
+            assertThat(registry.find("dev-9")).isEmpty();
+            assertThat(apart.ownedBy("customer-a", Optional.empty(), 10).items()).hasSize(1);
+        } finally {
+            CosmosBackend.deleteQuietly(own);
+        }
+    }
+
+    @Test
     void ownedByIsOneQueryThatSkipsTombstonesHistoryAndDevices() {
         store.upsertInstance(DpsInstance.builder("dps-a").idScope("0ne0000000A").region("westeurope").build());
         for (int i = 0; i < 25; i++) {

@@ -19,13 +19,14 @@ import java.util.Objects;
 /**
  * Creates the container a {@link CosmosInventoryStore} uses, with the partition key and indexing policy it needs.
  *
- * <p>Partition key {@value #PARTITION_KEY_PATH}: a device's registration id for device documents (so the hot path is
- * point reads and writes spread over every partition), a per-instance key for counter shards and one small key for
- * the instance registry. Indexing: only what the store queries (instance and id for paging through an instance's
- * devices, the kind and writer of shards, the writer of pending marks), plus a composite index (instance, id) for the
- * paging query's ORDER BY; everything else (tenant, hub, timestamps, journals, grants) is excluded, which makes every
- * write cheaper. Conflict resolution stays the default last-writer-wins on {@code _ts}: counter shards never conflict
- * (one writer each), see {@code docs/store-cosmos.md} for the rest.
+ * <p>Partition key {@value #PARTITION_KEY_PATH}: a device's registration id for device documents and for its ownership
+ * record and transfer history (so the hot path is point reads and writes spread over every partition), a per-instance
+ * key for counter shards and one small key for the instance registry. Indexing: only what the store queries (instance
+ * and id for paging through an instance's devices, owner and partition key for paging through an owner's devices, the
+ * kind and writer of shards, the writer of pending marks), plus composite indexes (instance, id) and (owner, pk) for
+ * the paging queries' ORDER BY; everything else (tenant, hub, timestamps, journals, grants, claims, history) is
+ * excluded, which makes every write cheaper. Conflict resolution stays the default last-writer-wins on {@code _ts}:
+ * counter shards never conflict (one writer each), see {@code docs/store-cosmos.md} for the rest.
  */
 public final class CosmosContainers {
 
@@ -43,14 +44,19 @@ public final class CosmosContainers {
                 new IncludedPath("/" + Names.INSTANCE + "/?"),
                 new IncludedPath("/" + Names.KIND + "/?"),
                 new IncludedPath("/" + Names.WRITER + "/?"),
-                new IncludedPath("/" + Names.PENDING + "/writer/?")));
+                new IncludedPath("/" + Names.PENDING + "/writer/?"),
+                new IncludedPath("/" + Names.OWNER + "/?")));
         indexing.setExcludedPaths(List.of(new ExcludedPath("/*")));
-        indexing.setCompositeIndexes(List.of(List.of(
-                new CompositePath().setPath("/" + Names.INSTANCE).setOrder(CompositePathSortOrder.ASCENDING),
-                new CompositePath().setPath("/" + Names.ID).setOrder(CompositePathSortOrder.ASCENDING))));
+        indexing.setCompositeIndexes(List.of(
+                List.of(ascending(Names.INSTANCE), ascending(Names.ID)),
+                List.of(ascending(Names.OWNER), ascending(Names.PK))));
         CosmosContainerProperties properties = new CosmosContainerProperties(containerName, PARTITION_KEY_PATH);
         properties.setIndexingPolicy(indexing);
         return properties;
+    }
+
+    private static CompositePath ascending(String field) {
+        return new CompositePath().setPath("/" + field).setOrder(CompositePathSortOrder.ASCENDING);
     }
 
     /**

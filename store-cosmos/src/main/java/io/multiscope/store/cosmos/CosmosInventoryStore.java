@@ -9,6 +9,7 @@ import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.models.CosmosContainerProperties;
 import io.multiscope.core.DeviceAssignment;
 import io.multiscope.core.DpsInstance;
+import io.multiscope.core.ownership.OwnershipRegistry;
 import io.multiscope.core.store.AssignOutcome;
 import io.multiscope.core.store.InventoryPage;
 import io.multiscope.core.store.InventoryStore;
@@ -18,6 +19,7 @@ import io.multiscope.spi.InstanceState;
 import io.multiscope.store.cosmos.internal.Assignments;
 import io.multiscope.store.cosmos.internal.CapacityGrants;
 import io.multiscope.store.cosmos.internal.ChargeMeter;
+import io.multiscope.store.cosmos.internal.CosmosOwnershipRegistry;
 import io.multiscope.store.cosmos.internal.CounterShards;
 import io.multiscope.store.cosmos.internal.DevicePages;
 import io.multiscope.store.cosmos.internal.Documents;
@@ -53,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * patch increments, so multi-region writes cannot lose an increment. Capacity is handed to writers in grants; see
  * {@code docs/store-cosmos.md} for the design, what holds across regions and the failure modes.
  *
+ * <p>{@link #ownership()} keeps the ownership registry in the same container: each device's record and transfer
+ * history in the device's own partition, every change one conditional write.
+ *
  * <p>Each running store needs its own {@linkplain Builder#writerId writer id}, stable across restarts (a restarted
  * writer repairs its own interrupted operations with {@link #reconcile()}). Thread-safe. {@link #close()} returns
  * unused capacity and leaves the client open: it belongs to the application.
@@ -68,6 +73,7 @@ public final class CosmosInventoryStore implements InventoryStore {
     private final Assignments assignments;
     private final DevicePages pages;
     private final Reconciler reconciler;
+    private final CosmosOwnershipRegistry ownership;
     private final String writerId;
 
     private CosmosInventoryStore(Builder b) {
@@ -83,6 +89,8 @@ public final class CosmosInventoryStore implements InventoryStore {
         this.assignments = new Assignments(docs, registry, shards, grants, pending, b.clock);
         this.pages = new DevicePages(docs, registry);
         this.reconciler = new Reconciler(docs, shards, pending, grants, b.clock, b.grace);
+        this.ownership = new CosmosOwnershipRegistry(b.ownershipContainer == null ? docs
+                : new Documents(b.ownershipContainer, b.retry, meter), meter, b.clock);
     }
 
     public static Builder builder() {
@@ -175,6 +183,18 @@ public final class CosmosInventoryStore implements InventoryStore {
     }
 
     /**
+     * The ownership registry, in the store's container (or the {@linkplain Builder#ownershipContainer ownership
+     * container}): a device's record is one document in the device's partition, changed by create-if-absent and
+     * replaces conditional on its etag; a transfer changes the owner and records the history entry in one such write.
+     * {@link OwnershipRegistry#ownedBy} is a cross-partition query, everything else point reads and writes or a read
+     * of the device's partition. Writer ids play no part: any node may change any record.
+     */
+    @Override
+    public OwnershipRegistry ownership() {
+        return ownership;
+    }
+
+    /**
      * Finishes or rolls back this writer's operations that were interrupted (marks older than the grace period),
      * clears finished entries from its counter shard journals and writes again capacity grants lost to multi-region
      * conflict resolution. Run it when a writer starts, and from time to time;
@@ -228,6 +248,7 @@ public final class CosmosInventoryStore implements InventoryStore {
     public static final class Builder {
         private CosmosAsyncContainer container;
         private CosmosAsyncContainer registryContainer;
+        private CosmosAsyncContainer ownershipContainer;
         private String writerId;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.SYSTEM;
@@ -271,6 +292,17 @@ public final class CosmosInventoryStore implements InventoryStore {
          */
         public Builder registryContainer(CosmosAsyncContainer registryContainer) {
             this.registryContainer = Objects.requireNonNull(registryContainer, "registryContainer");
+            return this;
+        }
+
+        /**
+         * Optional: where the ownership registry lives, by default the store's container. Pass the same container
+         * through a client whose preferred (write) region is one fixed home region to keep every ownership write in
+         * that region, where a conditional write has exactly one winner even with multi-region writes (claim codes
+         * stay single-use across regions); or another container made by {@link CosmosContainers}.
+         */
+        public Builder ownershipContainer(CosmosAsyncContainer ownershipContainer) {
+            this.ownershipContainer = Objects.requireNonNull(ownershipContainer, "ownershipContainer");
             return this;
         }
 
@@ -367,6 +399,9 @@ public final class CosmosInventoryStore implements InventoryStore {
                 verify(container);
                 if (registryContainer != null) {
                     verify(registryContainer);
+                }
+                if (ownershipContainer != null) {
+                    verify(ownershipContainer);
                 }
             }
             return new CosmosInventoryStore(this);

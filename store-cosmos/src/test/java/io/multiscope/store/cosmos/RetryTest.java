@@ -1,6 +1,7 @@
 package io.multiscope.store.cosmos;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.azure.cosmos.ConsistencyLevel;
 import com.azure.cosmos.CosmosAsyncClient;
@@ -9,12 +10,22 @@ import com.azure.cosmos.CosmosClientBuilder;
 import com.azure.cosmos.ThrottlingRetryOptions;
 import io.multiscope.core.DeviceAssignment;
 import io.multiscope.core.DpsInstance;
+import io.multiscope.core.ownership.ClaimCode;
+import io.multiscope.core.ownership.NewOwnership;
+import io.multiscope.core.ownership.Ownership;
+import io.multiscope.core.ownership.OwnershipOutcome;
+import io.multiscope.core.ownership.OwnershipPage;
+import io.multiscope.core.ownership.OwnershipRegistry;
+import io.multiscope.core.ownership.OwnershipTransfer;
+import io.multiscope.core.ownership.TransferRequest;
 import io.multiscope.core.store.AssignOutcome;
 import io.multiscope.core.store.NewAssignment;
 import io.multiscope.core.time.VirtualClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,6 +109,53 @@ class RetryTest {
                         .isGreaterThanOrEqualTo(Duration.ofMillis(20 * 50));
             }
             store.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"multiscope-fault-429-every-3", "multiscope-fault-503-every-3",
+            "multiscope-lost-408-every-3", "multiscope-lost-408-every-4"})
+    void ownershipChangesTakeEffectExactlyOnceDespiteTransientFailures(String faultToken) {
+        VirtualClock clock = VirtualClock.startingAt(Instant.parse("2026-03-01T00:00:00Z"));
+        String prefix = "own" + faultToken.replaceAll("[^0-9a-z]", "").substring(10);
+        try (CosmosAsyncClient client = faultyClient(faultToken)) {
+            OwnershipRegistry registry = CosmosInventoryStore.builder()
+                    .container(client.getDatabase(container.getDatabase().getId()).getContainer(container.getId()))
+                    .writerId("retry-" + prefix).clock(clock)
+                    .retryHook(RetryHook.bounded(8, Duration.ofMillis(1), Duration.ofMillis(10), clock)).build()
+                    .ownership();
+            int devices = 12;
+            for (int i = 0; i < devices; i++) {
+                String id = prefix + "-dev-" + i;
+                assertThat(registry.register(new NewOwnership(id, "vendor", Optional.empty(),
+                        Optional.of(ClaimCode.unused("h" + i, clock.instant().plusSeconds(60)))))).as(id)
+                        .isInstanceOf(OwnershipOutcome.Created.class);
+                assertThat(registry.register(NewOwnership.of(id, "other")))
+                        .isInstanceOf(OwnershipOutcome.Existing.class);
+                Ownership o = registry.find(id).orElseThrow();
+                o = registry.update(o.withClaim(o.claim().orElseThrow().usedBy("installer", clock.instant())));
+                assertThat(o.version()).isEqualTo(2);
+                for (int t = 1; t <= 3; t++) {
+                    o = registry.transfer(new TransferRequest(id, o.version(), "owner-" + t, Optional.of("dps-" + t),
+                            "admin"));
+                    assertThat(o.version()).isEqualTo(2 + t);
+                }
+                assertThat(registry.history(id)).extracting(OwnershipTransfer::sequence, OwnershipTransfer::toOwner)
+                        .containsExactly(tuple(1L, "owner-1"), tuple(2L, "owner-2"), tuple(3L, "owner-3"));
+                if (i % 2 == 0) {
+                    assertThat(registry.remove(id, o.version())).as("removal of " + id).isTrue();
+                    assertThat(registry.find(id)).isEmpty();
+                }
+            }
+            List<String> owned = new ArrayList<>();
+            Optional<String> after = Optional.empty();
+            do {
+                OwnershipPage page = registry.ownedBy("owner-3", after, 2);
+                page.items().stream().map(Ownership::registrationId).filter(r -> r.startsWith(prefix + "-"))
+                        .forEach(owned::add);
+                after = page.next();
+            } while (after.isPresent());
+            assertThat(owned).hasSize(devices / 2).allMatch(r -> Integer.parseInt(r.replaceAll(".*-", "")) % 2 == 1);
         }
     }
 

@@ -6,8 +6,9 @@ import java.util.HexFormat;
 /**
  * Document ids, partition key values, kinds and field names. Every value a query or patch refers to is spelt here.
  *
- * <p>Device documents use the registration id as id and partition key. Everything else lives in partitions whose key
- * starts with {@code '|'}, a character registration ids never contain, so no device can collide with them.
+ * <p>Device documents use the registration id as id and partition key. A device's ownership record and transfer history
+ * share its partition under ids that start with {@code '|'}. Everything else lives in partitions whose key starts with
+ * {@code '|'}. Registration ids never contain {@code '|'}, so no device can collide with any of them.
  */
 public final class Names {
 
@@ -20,6 +21,11 @@ public final class Names {
     public static final String KIND_DEVICE = "device";
     public static final String KIND_INSTANCE = "instance";
     public static final String KIND_SHARD = "shard";
+    public static final String KIND_OWNERSHIP = "ownership";
+    public static final String KIND_TRANSFER = "transfer";
+
+    /** Id of a device's ownership record, in the device's partition. */
+    public static final String OWNERSHIP_ID = "|ownership";
 
     /** The document schema this version writes and the newest it reads. */
     public static final int SCHEMA_VERSION = 1;
@@ -64,6 +70,33 @@ public final class Names {
     /** Journal of counter changes not yet confirmed: operation id to {@code {d, rid, at}}. */
     public static final String OPS = "ops";
 
+    // ownership records (plus VERSION, CREATED_AT, UPDATED_AT, LAST_OP). No field a device document has: the
+    // device queries must never see them.
+    /** The owner; with PK, the paging index of {@code ownedBy}. Absent from every other kind of document. */
+    public static final String OWNER = "owner";
+    /** The active DPS instance. */
+    public static final String ACTIVE = "active";
+    public static final String CLAIM = "claim";
+    public static final String CLAIM_HASH = "hash";
+    public static final String CLAIM_EXPIRES_AT = "expiresAt";
+    public static final String CLAIM_BY = "by";
+    public static final String CLAIM_AT = "at";
+    /** The record's incarnation: set when it is registered, it ties history entries to it (not to a removed one). */
+    public static final String INCARNATION = "inc";
+    /** The newest transfer, kept in the record itself: the record and its newest entry change in one write. */
+    public static final String LAST_TRANSFER = "last";
+    /** On a removed record's tombstone: the id of the operation that removed it. */
+    public static final String REMOVED_BY = "removedBy";
+
+    // transfer entries (in LAST_TRANSFER and in history documents, which add INCARNATION)
+    public static final String SEQUENCE = "seq";
+    public static final String FROM_OWNER = "from";
+    public static final String TO_OWNER = "to";
+    public static final String FROM_ACTIVE = "fromActive";
+    public static final String TO_ACTIVE = "toActive";
+    public static final String ACTOR = "actor";
+    public static final String AT = "at";
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Names() {
@@ -86,9 +119,18 @@ public final class Names {
         return "o" + HexFormat.of().formatHex(bytes);
     }
 
-    /** The registration id a document concerns, if it is a device document. */
+    /**
+     * Id of history entry {@code sequence} of the ownership record {@code incarnation}, in the device's partition.
+     * With the incarnation in the id, entries of a removed record never collide with those of the device registered
+     * again.
+     */
+    public static String transferId(String incarnation, long sequence) {
+        return "|transfer|" + incarnation + "|" + sequence;
+    }
+
+    /** The registration id a document concerns, if it is a device, ownership or history document. */
     static String registrationIdOf(String id, String partitionKey) {
-        return partitionKey.startsWith("|") ? null : id;
+        return partitionKey.startsWith("|") ? null : partitionKey;
     }
 
     /** The instance a document concerns, if it is an instance document or counter shard. */

@@ -24,6 +24,7 @@ import io.multiscope.core.RegistrationResult;
 import io.multiscope.core.RegistrationIds;
 import io.multiscope.core.ZeroTouchProvisioning;
 import io.multiscope.core.attestation.AttestationException;
+import io.multiscope.core.claims.ClaimService;
 import io.multiscope.core.attestation.AttestationRequest;
 import io.multiscope.core.dps.DpsCallException;
 import io.multiscope.core.internal.http.Problem;
@@ -61,6 +62,9 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/registrations/{registrationId}       device (or admin) looks up its registration (hub, device id)
  * DELETE /v1/registrations/{registrationId}       admin: deprovision from DPS and the inventory
  *
+ * optional, {@link Builder#claims}: pattern 4
+ * POST   /v1/claims                               installer claims a device with its code: 200 signed bundle
+ *
  * optional, {@link Builder#dpsCompatibleFront}: the DPS device REST paths for stock Azure SDKs
  * PUT    /{idScope}/registrations/{registrationId}/register
  * GET    /{idScope}/registrations/{registrationId}/operations/{operationId}
@@ -83,6 +87,7 @@ public final class ProvisioningApi {
     private final ProxyProvisioningService proxy;
     private final DpsCompatibleFront front;
     private final AdminAuthenticator admin;
+    private final ClaimRoutes claims;
     private final int maxBodyBytes;
     // Strict: unknown fields, trailing garbage and numbers where text belongs are errors, not guesses.
     private final ObjectMapper json = JsonMapper.builder()
@@ -96,12 +101,13 @@ public final class ProvisioningApi {
             .build();
 
     private ProvisioningApi(ZeroTouchProvisioning service, ProxyProvisioningService proxy, String frontScope,
-            AdminAuthenticator admin, int maxBodyBytes) {
+            AdminAuthenticator admin, int maxBodyBytes, ClaimService claims) {
         this.service = service;
         this.proxy = proxy;
         this.front = frontScope == null ? null : new DpsCompatibleFront(frontScope, proxy, this::problemFor,
                 maxBodyBytes);
         this.admin = admin;
+        this.claims = claims == null ? null : new ClaimRoutes(claims, this);
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -220,6 +226,9 @@ public final class ProvisioningApi {
             throw notFound(request);
         }
         String collection = segments.get(1);
+        if (collection.equals("claims") && claims != null) {
+            return claims.handle(request, segments);
+        }
         if (collection.equals("registrations")) {
             return registrations(request, segments);
         }
@@ -425,7 +434,7 @@ public final class ProvisioningApi {
         return new AttestationRequest(registrationId, http.header("Authorization"), http.clientCertificates());
     }
 
-    private <T> T readBody(ApiRequest request, Class<T> type) {
+    <T> T readBody(ApiRequest request, Class<T> type) {
         if (request.bodyTooLarge() || request.body().length > maxBodyBytes) {
             throw new Problem(413, "payload-too-large", "Request body too large",
                     "The request body exceeds " + maxBodyBytes + " bytes");
@@ -544,6 +553,7 @@ public final class ProvisioningApi {
         private ZeroTouchProvisioning service;
         private ProxyProvisioningService proxy;
         private String frontScope;
+        private ClaimService claims;
         private AdminAuthenticator admin = AdminAuthenticator.DISABLED;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
@@ -561,6 +571,15 @@ public final class ProvisioningApi {
         /** Also serve pattern 2 ({@code /v1/registrations}). */
         public Builder proxy(ProxyProvisioningService proxy) {
             this.proxy = Objects.requireNonNull(proxy, "proxy");
+            return this;
+        }
+
+        /**
+         * Also serve pattern 4 ({@code POST /v1/claims}): installers claim devices with their claim codes and get
+         * signed provisioning bundles. The claim service places devices through its own pattern 1 or 2 service.
+         */
+        public Builder claims(ClaimService claims) {
+            this.claims = Objects.requireNonNull(claims, "claims");
             return this;
         }
 
@@ -598,7 +617,7 @@ public final class ProvisioningApi {
             if (frontScope != null && proxy == null) {
                 throw new IllegalStateException("the DPS-compatible front needs the proxy (pattern 2)");
             }
-            return new ProvisioningApi(service, proxy, frontScope, admin, maxBodyBytes);
+            return new ProvisioningApi(service, proxy, frontScope, admin, maxBodyBytes, claims);
         }
     }
 }

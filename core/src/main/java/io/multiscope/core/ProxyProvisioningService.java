@@ -212,6 +212,26 @@ public final class ProxyProvisioningService implements AutoCloseable {
         RequestRules.Admitted admitted = rules.admit(request.assignment(), attestation);
         String id = admitted.registrationId();
         request.payloadJson().ifPresent(p -> checkPayload(p, id));
+        return registerAdmitted(id, admitted.allocation().build(), request.payloadJson(), accepted);
+    }
+
+    /**
+     * Registers a device an installer claimed (pattern 4) with DPS, for the device's owner. The claim is the
+     * authentication: only a {@link io.multiscope.core.claims.ClaimService} makes grants, after checking the
+     * installer's token and the device's claim code, so this path needs no device credential and opens none.
+     * Otherwise as {@link #register}, without a payload.
+     */
+    public CompletableFuture<RegistrationResult> registerClaimed(io.multiscope.core.claims.ClaimGrant grant) {
+        Objects.requireNonNull(grant, "grant");
+        long accepted = ticker.read();
+        return registerAdmitted(grant.registrationId(),
+                AllocationRequest.builder(grant.registrationId()).tenant(grant.owner()).build(), Optional.empty(),
+                accepted);
+    }
+
+    /** A request that passed validation and authentication: answered from the inventory, started, queued or deferred. */
+    private CompletableFuture<RegistrationResult> registerAdmitted(String id, AllocationRequest allocation,
+            Optional<String> payloadJson, long accepted) {
         Optional<DeviceAssignment> known = lookup(id);
         if (known.isPresent() && isRegistered(known.get())) {
             answeredFromInventory.increment();
@@ -221,8 +241,7 @@ public final class ProxyProvisioningService implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the proxy provisioning service is closed");
         }
-        Pending p = new Pending(id, admitted.allocation().build(), request.payloadJson(),
-                clock.instant().plus(maxWait), accepted);
+        Pending p = new Pending(id, allocation, payloadJson, clock.instant().plus(maxWait), accepted);
         // Requests already waiting go first: a newcomer may only try directly when nobody is queued.
         if (waiting.isEmpty() && tryStart(p)) {
             return p.future;

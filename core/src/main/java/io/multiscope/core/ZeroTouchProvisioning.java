@@ -97,6 +97,25 @@ public final class ZeroTouchProvisioning {
     }
 
     /**
+     * Places a device an installer claimed (pattern 4), for the device's owner. The claim is the authentication: only
+     * a {@link io.multiscope.core.claims.ClaimService} makes grants, after checking the installer's token and the
+     * device's claim code, so this path needs no device credential and opens none. Otherwise as
+     * {@link #requestAssignment}: a placed device keeps its assignment; a new one is placed by the strategy, with the
+     * owner as its tenant.
+     *
+     * @throws AllocationRejectedException if no instance can take the device
+     */
+    public AssignmentResult assignClaimed(io.multiscope.core.claims.ClaimGrant grant) {
+        Objects.requireNonNull(grant, "grant");
+        Optional<DeviceAssignment> known = lookup(grant.registrationId());
+        if (known.isPresent()) {
+            stickyHits.increment();
+            return new AssignmentResult.Assigned(known.get(), false);
+        }
+        return place(AllocationRequest.builder(grant.registrationId()).tenant(grant.owner()).build(), null);
+    }
+
+    /**
      * The device's assignment, answered from the cache when possible: the cheap "query status first" call.
      *
      * @param registrationId as the device sent it (case does not matter)

@@ -26,6 +26,7 @@ import io.multiscope.core.RegistrationIds;
 import io.multiscope.core.ZeroTouchProvisioning;
 import io.multiscope.core.attestation.AttestationException;
 import io.multiscope.core.attestation.AttestationRequest;
+import io.multiscope.core.claims.ClaimService;
 import io.multiscope.core.dps.DpsCallException;
 import io.multiscope.core.internal.http.Problem;
 import io.multiscope.core.store.DeviceNotFoundException;
@@ -62,6 +63,9 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/registrations/{registrationId}       device (or admin) looks up its registration (hub, device id)
  * DELETE /v1/registrations/{registrationId}       admin: deprovision from DPS and the inventory
  *
+ * optional, {@link Builder#claims}: pattern 4
+ * POST   /v1/claims                               installer claims a device with its code: 200 signed bundle
+ *
  * optional, {@link Builder#dpsCompatibleFront}: the DPS device REST paths for stock Azure SDKs
  * PUT    /{idScope}/registrations/{registrationId}/register
  * GET    /{idScope}/registrations/{registrationId}/operations/{operationId}
@@ -92,6 +96,7 @@ public final class ProvisioningApi {
     private final DpsCompatibleFront front;
     private final RedirectRoutes redirect;
     private final AdminAuthenticator admin;
+    private final ClaimRoutes claims;
     private final int maxBodyBytes;
     // Strict: unknown fields, trailing garbage and numbers where text belongs are errors, not guesses.
     private final ObjectMapper json = JsonMapper.builder()
@@ -105,13 +110,14 @@ public final class ProvisioningApi {
             .build();
 
     private ProvisioningApi(ZeroTouchProvisioning service, ProxyProvisioningService proxy, String frontScope,
-            AllocationWebhook webhook, AdminAuthenticator admin, int maxBodyBytes) {
+            AllocationWebhook webhook, AdminAuthenticator admin, int maxBodyBytes, ClaimService claims) {
         this.service = service;
         this.proxy = proxy;
         this.front = frontScope == null ? null : new DpsCompatibleFront(frontScope, proxy, this::problemFor,
                 maxBodyBytes);
         this.redirect = webhook == null ? null : new RedirectRoutes(webhook.service(), webhook, this);
         this.admin = admin;
+        this.claims = claims == null ? null : new ClaimRoutes(claims, this);
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -241,6 +247,9 @@ public final class ProvisioningApi {
             throw notFound(request);
         }
         String collection = segments.get(1);
+        if (collection.equals("claims") && claims != null) {
+            return claims.handle(request, segments);
+        }
         if (collection.equals("registrations")) {
             return registrations(request, segments);
         }
@@ -568,6 +577,7 @@ public final class ProvisioningApi {
         private ProxyProvisioningService proxy;
         private String frontScope;
         private AllocationWebhook webhook;
+        private ClaimService claims;
         private AdminAuthenticator admin = AdminAuthenticator.DISABLED;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
@@ -595,6 +605,15 @@ public final class ProvisioningApi {
          */
         public Builder redirect(RedirectProvisioning service, FunctionKeys keys) {
             this.webhook = AllocationWebhook.of(service, keys);
+            return this;
+        }
+
+        /**
+         * Also serve pattern 4 ({@code POST /v1/claims}): installers claim devices with their claim codes and get
+         * signed provisioning bundles. The claim service places devices through its own pattern 1 or 2 service.
+         */
+        public Builder claims(ClaimService claims) {
+            this.claims = Objects.requireNonNull(claims, "claims");
             return this;
         }
 
@@ -632,11 +651,11 @@ public final class ProvisioningApi {
             if (frontScope != null && proxy == null) {
                 throw new IllegalStateException("the DPS-compatible front needs the proxy (pattern 2)");
             }
-            if (service == null && proxy == null && webhook == null) {
-                throw new IllegalStateException("the API serves no pattern: add zeroTouch(...), proxy(...) or "
-                        + "redirect(...)");
+            if (service == null && proxy == null && webhook == null && claims == null) {
+                throw new IllegalStateException("the API serves no pattern: add zeroTouch(...), proxy(...), "
+                        + "redirect(...) or claims(...)");
             }
-            return new ProvisioningApi(service, proxy, frontScope, webhook, admin, maxBodyBytes);
+            return new ProvisioningApi(service, proxy, frontScope, webhook, admin, maxBodyBytes, claims);
         }
     }
 }

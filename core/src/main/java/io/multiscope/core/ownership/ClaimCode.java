@@ -11,8 +11,11 @@ import java.util.Optional;
  * @param hash the encoded hash (its format belongs to whoever hashed it; stores keep it as opaque text, at most 256
  *     characters)
  * @param expiresAt the first instant the code is no longer accepted
- * @param claimedBy the installer who used the code, once used
+ * @param claimedBy the installer who used the code, once used (1 to 256 characters)
  * @param claimedAt when it was used, once used
+ *
+ * <p>Instants are kept to the microsecond (finer parts are dropped here), the finest every store keeps, so a code
+ * reads back exactly as it was written.
  */
 public record ClaimCode(String hash, Instant expiresAt, Optional<String> claimedBy, Optional<Instant> claimedAt) {
 
@@ -27,6 +30,10 @@ public record ClaimCode(String hash, Instant expiresAt, Optional<String> claimed
         if (claimedBy.isPresent() != claimedAt.isPresent()) {
             throw new IllegalArgumentException("claimedBy and claimedAt are set together");
         }
+        claimedBy.ifPresent(installer -> OwnershipValues.requireText("claimedBy", installer,
+                OwnershipValues.MAX_NAME));
+        expiresAt = OwnershipValues.micros(expiresAt);
+        claimedAt = OwnershipValues.micros(claimedAt);
     }
 
     /** An unused code. */

@@ -73,7 +73,7 @@ public final class InMemoryOwnershipRegistry implements OwnershipRegistry {
             return Optional.empty();
         }
         synchronized (e) {
-            return Optional.of(e.record);
+            return Optional.ofNullable(e.record); // null: removed since the map lookup
         }
     }
 
@@ -118,7 +118,7 @@ public final class InMemoryOwnershipRegistry implements OwnershipRegistry {
             return List.of();
         }
         synchronized (e) {
-            return List.copyOf(e.history);
+            return e.record == null ? List.of() : List.copyOf(e.history);
         }
     }
 

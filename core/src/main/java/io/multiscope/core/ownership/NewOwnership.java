@@ -8,7 +8,7 @@ import java.util.Optional;
  *
  * @param registrationId lower-cased, valid DPS registration id
  * @param owner the first owner (often the vendor itself)
- * @param activeInstanceId the DPS instance to send it to, if already decided
+ * @param activeInstanceId the DPS instance to send it to, if already decided (at most 64 characters)
  * @param claim a claim code (hashed) issued with the device, if any
  */
 public record NewOwnership(String registrationId, String owner, Optional<String> activeInstanceId,
@@ -19,6 +19,7 @@ public record NewOwnership(String registrationId, String owner, Optional<String>
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(activeInstanceId, "activeInstanceId");
         Objects.requireNonNull(claim, "claim");
+        OwnershipValues.requireInstanceId("activeInstanceId", activeInstanceId);
     }
 
     public static NewOwnership of(String registrationId, String owner) {

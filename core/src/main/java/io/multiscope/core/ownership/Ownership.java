@@ -9,11 +9,14 @@ import java.util.Optional;
  *
  * @param registrationId the DPS registration id, lower-cased
  * @param owner the tenant that owns the device now
- * @param activeInstanceId the DPS instance the device should end on; empty until one is chosen
+ * @param activeInstanceId the DPS instance the device should end on (an instance id, at most 64 characters); empty
+ *     until one is chosen
  * @param claim the claim code printed on the device (hashed) with its expiry and use, if one was issued
  * @param version increases by one with every change; conditional writes compare it
  * @param createdAt when the device entered the registry
  * @param updatedAt when the record last changed
+ *
+ * <p>Instants are kept to the microsecond (finer parts are dropped here), the finest every store keeps.
  */
 public record Ownership(
         String registrationId,
@@ -31,6 +34,9 @@ public record Ownership(
         Objects.requireNonNull(claim, "claim");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+        OwnershipValues.requireInstanceId("activeInstanceId", activeInstanceId);
+        createdAt = OwnershipValues.micros(createdAt);
+        updatedAt = OwnershipValues.micros(updatedAt);
     }
 
     /** This record pointing at another DPS instance (not stored until passed to {@link OwnershipRegistry#update}). */

@@ -12,7 +12,11 @@ import java.util.Optional;
  * <ul>
  *   <li>Registration ids are passed lower-cased and valid ({@link io.multiscope.core.RegistrationIds#normalise});
  *       owners follow {@link OwnerIds}. Anything else is refused with
- *       {@link io.multiscope.core.InvalidRequestException} and changes nothing.</li>
+ *       {@link io.multiscope.core.InvalidRequestException} and changes nothing. The records themselves refuse values
+ *       longer than every store keeps (instance ids over 64 characters, actors and installers over 256).</li>
+ *   <li>Text (actor, installer, claim hash) is stored verbatim; instants to the microsecond (the records drop finer
+ *       parts), and the registry stamps {@code createdAt}, {@code updatedAt} and a transfer's {@code at} from its
+ *       clock.</li>
  *   <li>{@link #register} is idempotent and race-free: concurrent calls for one device create one record.</li>
  *   <li>{@link #update} and {@link #transfer} are conditional on the record's version; a stale version fails with
  *       {@link io.multiscope.core.store.ConcurrentUpdateException} and changes nothing. Of two concurrent writers

@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param fromInstanceId the active DPS instance before, if one was set
  * @param toInstanceId the active DPS instance after, if one was set
  * @param actor who asked for the transfer (an admin, an installer, a job)
- * @param at when the registry recorded it
+ * @param at when the registry recorded it (to the microsecond)
  */
 public record OwnershipTransfer(
         String registrationId,
@@ -37,5 +37,6 @@ public record OwnershipTransfer(
         if (sequence < 1) {
             throw new IllegalArgumentException("sequence starts at 1");
         }
+        at = OwnershipValues.micros(at);
     }
 }

@@ -2,12 +2,12 @@ package io.multiscope.store.jdbc;
 
 import io.multiscope.core.DeviceAssignment;
 import io.multiscope.core.DpsInstance;
-import io.multiscope.core.InvalidRequestException;
 import io.multiscope.core.RegistrationIds;
 import io.multiscope.core.store.AssignOutcome;
 import io.multiscope.core.store.InventoryPage;
 import io.multiscope.core.store.InventoryStore;
 import io.multiscope.core.store.NewAssignment;
+import io.multiscope.core.ownership.OwnershipRegistry;
 import io.multiscope.core.store.StoreException;
 import io.multiscope.spi.InstanceState;
 import io.multiscope.store.jdbc.internal.AssignmentRows;
@@ -17,6 +17,7 @@ import io.multiscope.store.jdbc.internal.Dialect;
 import io.multiscope.store.jdbc.internal.EmbeddedH2;
 import io.multiscope.store.jdbc.internal.InstanceRegistry;
 import io.multiscope.store.jdbc.internal.InstanceRows;
+import io.multiscope.store.jdbc.internal.JdbcOwnershipRegistry;
 import io.multiscope.store.jdbc.internal.MidTransactionHook;
 import io.multiscope.store.jdbc.internal.Migration;
 import io.multiscope.store.jdbc.internal.Operation;
@@ -60,6 +61,7 @@ public final class JdbcInventoryStore implements InventoryStore {
     private final InstanceRows instanceRows;
     private final InstanceRegistry registry;
     private final AssignmentWrites writes;
+    private final JdbcOwnershipRegistry ownership;
     private final AutoCloseable owned;
     private final boolean singleStatementAssign;
 
@@ -72,6 +74,7 @@ public final class JdbcInventoryStore implements InventoryStore {
         CounterShards counters = new CounterShards(b.counterShards);
         this.registry = new InstanceRegistry(instanceRows, counters, b.clock);
         this.writes = new AssignmentWrites(dialect, assignments, instanceRows, counters, b.clock, b.hook);
+        this.ownership = new JdbcOwnershipRegistry(transactions, b.clock, b.hook);
         this.owned = b.owned;
         this.singleStatementAssign = b.singleStatementAssign && dialect.singleStatementAssign().isPresent();
     }
@@ -181,14 +184,14 @@ public final class JdbcInventoryStore implements InventoryStore {
 
     @Override
     public Optional<DeviceAssignment> findAssignment(String registrationId) {
-        String id = checkId(registrationId);
+        String id = RegistrationIds.requireNormalised(registrationId);
         return transactions.withoutTransaction(Operation.onDevice("look-up", id), (c, tx) -> assignments.find(c, id));
     }
 
     @Override
     public AssignOutcome assign(NewAssignment request) {
         Objects.requireNonNull(request, "request");
-        String id = checkId(request.registrationId());
+        String id = RegistrationIds.requireNormalised(request.registrationId());
         AssignmentRows.requireStorable(id, request.tenant(), Optional.empty(), Optional.empty());
         Operation operation = new Operation("assign", id, request.instanceId());
         if (singleStatementAssign) {
@@ -205,7 +208,7 @@ public final class JdbcInventoryStore implements InventoryStore {
     @Override
     public DeviceAssignment update(DeviceAssignment updated) {
         Objects.requireNonNull(updated, "updated");
-        String id = checkId(updated.registrationId());
+        String id = RegistrationIds.requireNormalised(updated.registrationId());
         AssignmentRows.requireStorable(id, updated.tenant(), updated.assignedHub(), updated.deviceId());
         return transactions.write(new Operation("update", id, updated.instanceId()),
                 (c, tx) -> writes.update(c, updated));
@@ -213,7 +216,7 @@ public final class JdbcInventoryStore implements InventoryStore {
 
     @Override
     public AssignOutcome move(String registrationId, long expectedVersion, String targetInstanceId) {
-        String id = checkId(registrationId);
+        String id = RegistrationIds.requireNormalised(registrationId);
         Objects.requireNonNull(targetInstanceId, "targetInstanceId");
         return transactions.write(new Operation("move", id, targetInstanceId),
                 (c, tx) -> writes.move(c, tx, id, expectedVersion, targetInstanceId));
@@ -221,7 +224,7 @@ public final class JdbcInventoryStore implements InventoryStore {
 
     @Override
     public boolean release(String registrationId, long expectedVersion) {
-        String id = checkId(registrationId);
+        String id = RegistrationIds.requireNormalised(registrationId);
         return transactions.write(Operation.onDevice("release", id),
                 (c, tx) -> writes.release(c, id, expectedVersion));
     }
@@ -242,6 +245,15 @@ public final class JdbcInventoryStore implements InventoryStore {
         });
     }
 
+    /**
+     * The ownership registry in the same database ({@code multiscope_ownership} and its transfer history), with the
+     * store's clock, retry and failure handling. A transfer and its history entry commit in one transaction.
+     */
+    @Override
+    public OwnershipRegistry ownership() {
+        return ownership;
+    }
+
     /** Closes what the store opened itself (the pool of {@link #embedded}); never the application's data source. */
     @Override
     public void close() {
@@ -253,16 +265,6 @@ public final class JdbcInventoryStore implements InventoryStore {
                         null, null, false, e);
             }
         }
-    }
-
-    private static String checkId(String registrationId) {
-        String normalised = RegistrationIds.normalise(registrationId);
-        if (!normalised.equals(registrationId)) {
-            throw new InvalidRequestException("invalid-registration-id",
-                    "the store takes lower-cased registration ids; normalise '" + registrationId + "' first",
-                    registrationId);
-        }
-        return registrationId;
     }
 
     /** Configures a {@link JdbcInventoryStore}; {@link #build()} validates and prepares the schema. */

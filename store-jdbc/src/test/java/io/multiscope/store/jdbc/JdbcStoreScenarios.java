@@ -7,6 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.multiscope.core.DeviceAssignment;
 import io.multiscope.core.DpsInstance;
 import io.multiscope.core.InvalidRequestException;
+import io.multiscope.core.ownership.ClaimCode;
+import io.multiscope.core.ownership.NewOwnership;
+import io.multiscope.core.ownership.Ownership;
+import io.multiscope.core.ownership.OwnershipOutcome;
+import io.multiscope.core.ownership.OwnershipRegistry;
+import io.multiscope.core.ownership.OwnershipTransfer;
+import io.multiscope.core.ownership.TransferRequest;
 import io.multiscope.core.store.AssignOutcome;
 import io.multiscope.core.store.InventoryPage;
 import io.multiscope.core.store.NewAssignment;
@@ -93,6 +100,11 @@ abstract class JdbcStoreScenarios {
         }
     }
 
+    long historyRows(String registrationId) {
+        return queryLong(database().shared(),
+                "SELECT COUNT(*) FROM multiscope_ownership_transfer WHERE registration_id = ?", registrationId);
+    }
+
     long rowsOn(String instanceId) {
         return queryLong(database().shared(), "SELECT COUNT(*) FROM multiscope_assignment WHERE instance_id = ?",
                 instanceId);
@@ -133,6 +145,20 @@ abstract class JdbcStoreScenarios {
         assertThat(store.assignedCounts()).as("as seen through another pool")
                 .containsEntry("dps-a", 1L).containsEntry("dps-b", 1L);
         assertThat(rowsOn("dps-a")).isEqualTo(1);
+
+        OwnershipRegistry registry = manual.ownership();
+        Ownership v1 = ((OwnershipOutcome.Created) registry.register(NewOwnership.of("dev-0", "vendor"))).ownership();
+        assertThat(registry.register(NewOwnership.of("dev-0", "contoso"))).isEqualTo(new OwnershipOutcome.Existing(v1));
+        Ownership v2 = registry.update(v1.withActiveInstance("dps-a"));
+        Ownership v3 = registry.transfer(new TransferRequest("dev-0", v2.version(), "contoso", Optional.of("dps-b"),
+                "admin"));
+        assertThatThrownBy(() -> registry.transfer(new TransferRequest("dev-0", v2.version(), "fabrikam",
+                Optional.empty(), "admin"))).isInstanceOf(io.multiscope.core.store.ConcurrentUpdateException.class);
+        assertThat(store.ownership().find("dev-0")).as("as seen through another pool").contains(v3);
+        assertThat(store.ownership().history("dev-0")).hasSize(1);
+        assertThat(registry.remove("dev-0", v3.version())).isTrue();
+        assertThat(store.ownership().find("dev-0")).isEmpty();
+        assertThat(historyRows("dev-0")).isZero();
     }
 
     @Nested
@@ -243,6 +269,55 @@ abstract class JdbcStoreScenarios {
         }
 
         @Test
+        void aConnectionKilledDuringATransferLeavesOwnerAndHistoryAsTheyWere() {
+            OwnershipRegistry registry = store.ownership();
+            Ownership v1 = ((OwnershipOutcome.Created) registry.register(new NewOwnership("dev-1", "vendor",
+                    Optional.of("dps-factory"), Optional.empty()))).ownership();
+            Ownership v2 = registry.transfer(new TransferRequest("dev-1", v1.version(), "contoso",
+                    Optional.of("dps-c"), "admin"));
+            try (JdbcInventoryStore crashing = storeKillingOnce("transfer ownership", TransientRetry.none())) {
+                assertThatThrownBy(() -> crashing.ownership().transfer(new TransferRequest("dev-1", v2.version(),
+                        "fabrikam", Optional.empty(), "admin"))).isInstanceOfSatisfying(StoreException.class, e -> {
+                            assertThat(e.isTransient()).as("transient: %s", e.getMessage()).isTrue();
+                            assertThat(e.registrationId()).contains("dev-1");
+                        });
+            }
+            assertThat(registry.find("dev-1")).contains(v2);
+            assertThat(registry.history("dev-1")).extracting(OwnershipTransfer::toOwner).containsExactly("contoso");
+            assertThat(historyRows("dev-1")).isEqualTo(1);
+        }
+
+        @Test
+        void aTransferCutOffByAKilledConnectionIsRetriedIntoExactlyOneEntry() {
+            OwnershipRegistry registry = store.ownership();
+            Ownership v1 = ((OwnershipOutcome.Created) registry.register(NewOwnership.of("dev-1", "vendor")))
+                    .ownership();
+            try (JdbcInventoryStore crashing = storeKillingOnce("transfer ownership", InstantRetry.create())) {
+                Ownership v2 = crashing.ownership().transfer(new TransferRequest("dev-1", v1.version(), "contoso",
+                        Optional.empty(), "admin"));
+                assertThat(v2.version()).isEqualTo(2);
+            }
+            assertThat(registry.history("dev-1")).extracting(OwnershipTransfer::sequence, OwnershipTransfer::toOwner)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, "contoso"));
+            assertThat(historyRows("dev-1")).isEqualTo(1);
+        }
+
+        @Test
+        void aConnectionKilledDuringRemoveKeepsTheDeviceAndItsHistory() {
+            OwnershipRegistry registry = store.ownership();
+            Ownership v1 = ((OwnershipOutcome.Created) registry.register(NewOwnership.of("dev-1", "vendor")))
+                    .ownership();
+            Ownership v2 = registry.transfer(new TransferRequest("dev-1", v1.version(), "contoso", Optional.empty(),
+                    "admin"));
+            try (JdbcInventoryStore crashing = storeKillingOnce("remove ownership", TransientRetry.none())) {
+                assertThatThrownBy(() -> crashing.ownership().remove("dev-1", v2.version()))
+                        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isTransient()).isTrue());
+            }
+            assertThat(registry.find("dev-1")).contains(v2);
+            assertThat(historyRows("dev-1")).isEqualTo(1);
+        }
+
+        @Test
         void aConnectionKilledDuringReleaseKeepsTheDeviceAndItsCount() {
             store.upsertInstance(instance("dps-a", 100));
             DeviceAssignment a = assigned("dev-1", "dps-a");
@@ -257,6 +332,13 @@ abstract class JdbcStoreScenarios {
 
     @Nested
     class SchemaUpgrade {
+
+        private static final int LATEST = 3;
+
+        @Test
+        void theLatestVersionIsTheOneTheseTestsUpgradeTo() {
+            assertThat(JdbcInventoryStore.supportedSchemaVersion()).isEqualTo(LATEST);
+        }
 
         private DataSource freshDatabase(String name) {
             var pool = database().fresh(name);
@@ -328,8 +410,8 @@ abstract class JdbcStoreScenarios {
             JdbcInventoryStore upgraded = builder(old).counterShards(4).build();
             toClose.add(upgraded);
 
-            assertThat(upgraded.schemaVersion()).isEqualTo(2);
-            assertThat(queryLong(old, "SELECT COUNT(*) FROM multiscope_schema_version")).isEqualTo(2);
+            assertThat(upgraded.schemaVersion()).isEqualTo(LATEST);
+            assertThat(queryLong(old, "SELECT COUNT(*) FROM multiscope_schema_version")).isEqualTo(LATEST);
             assertThat(upgraded.instances()).containsExactly(roomy, full);
             assertThat(upgraded.assignedCounts()).containsEntry("dps-old-a", 3L).containsEntry("dps-old-b", 5L);
             assertThat(queryLong(old, "SELECT COUNT(*) FROM multiscope_instance_counter WHERE instance_id = ?",
@@ -353,12 +435,47 @@ abstract class JdbcStoreScenarios {
         }
 
         @Test
+        void aVersionTwoDatabaseWithDataGainsTheOwnershipRegistry() {
+            DataSource old = freshDatabase("upgrade_v2");
+            assertThat(new SchemaMigrator(old, Dialect.of(database().dialect()), clock).migrateTo(2))
+                    .containsExactly(1, 2);
+            DeviceAssignment registered;
+            try (JdbcInventoryStore v2 = builder(old).schemaMode(SchemaMode.NONE).build()) {
+                v2.upsertInstance(instance("dps-a", 10));
+                for (int i = 0; i < 3; i++) {
+                    assertThat(v2.assign(NewAssignment.of("dev-" + i, "dps-a"))).isInstanceOf(AssignOutcome.Created.class);
+                }
+                registered = v2.update(v2.findAssignment("dev-0").orElseThrow().registered("hub-1", "dev-0"));
+                assertThatThrownBy(() -> v2.ownership().find("dev-0")).as("no ownership tables at version 2")
+                        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isTransient()).isFalse());
+            }
+
+            JdbcInventoryStore upgraded = builder(old).build();
+            toClose.add(upgraded);
+
+            assertThat(upgraded.schemaVersion()).isEqualTo(LATEST);
+            assertThat(upgraded.migrate()).as("a second run").isEmpty();
+            assertThat(upgraded.findAssignment("dev-0")).contains(registered);
+            assertThat(upgraded.assignedCounts()).containsEntry("dps-a", 3L);
+            assertThat(upgraded.assign(NewAssignment.of("dev-3", "dps-a"))).isInstanceOf(AssignOutcome.Created.class);
+
+            OwnershipRegistry registry = upgraded.ownership();
+            Ownership v1 = ((OwnershipOutcome.Created) registry.register(NewOwnership.of("dev-0", "vendor")))
+                    .ownership();
+            Ownership moved = registry.transfer(new TransferRequest("dev-0", v1.version(), "contoso",
+                    Optional.of("dps-a"), "admin"));
+            assertThat(registry.find("dev-0")).contains(moved);
+            assertThat(registry.history("dev-0")).extracting(OwnershipTransfer::sequence).containsExactly(1L);
+            assertThat(registry.ownedBy("contoso", Optional.empty(), 10).items()).containsExactly(moved);
+        }
+
+        @Test
         void aSchemaNewerThanTheLibraryIsRefusedAndLeftAlone() {
             DataSource db = freshDatabase("newer_schema");
             builder(db).build().close();
             try (Connection c = db.getConnection(); PreparedStatement p = c.prepareStatement(
                     "INSERT INTO multiscope_schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
-                p.setInt(1, 3);
+                p.setInt(1, LATEST + 1);
                 p.setString(2, "from a later release");
                 Dialect.of(database().dialect()).setInstant(p, 3, Instant.now());
                 p.executeUpdate();
@@ -368,16 +485,16 @@ abstract class JdbcStoreScenarios {
             for (SchemaMode mode : List.of(SchemaMode.MIGRATE, SchemaMode.VALIDATE)) {
                 assertThatThrownBy(() -> builder(db).schemaMode(mode).build()).as("mode %s", mode)
                         .isInstanceOfSatisfying(SchemaVersionException.class, e -> {
-                            assertThat(e.databaseVersion()).isEqualTo(3);
-                            assertThat(e.supportedVersion()).isEqualTo(2);
+                            assertThat(e.databaseVersion()).isEqualTo(LATEST + 1);
+                            assertThat(e.supportedVersion()).isEqualTo(LATEST);
                             assertThat(e.isTransient()).isFalse();
                         })
-                        .hasMessageContaining("version 3").hasMessageContaining("version 2");
+                        .hasMessageContaining("version " + (LATEST + 1)).hasMessageContaining("version " + LATEST);
             }
             JdbcInventoryStore unchecked = builder(db).schemaMode(SchemaMode.NONE).build();
             toClose.add(unchecked);
             assertThatThrownBy(unchecked::migrate).isInstanceOf(SchemaVersionException.class);
-            assertThat(unchecked.schemaVersion()).isEqualTo(3);
+            assertThat(unchecked.schemaVersion()).isEqualTo(LATEST + 1);
         }
 
         @Test
@@ -391,7 +508,7 @@ abstract class JdbcStoreScenarios {
 
             JdbcInventoryStore manual = builder(db).schemaMode(SchemaMode.NONE).build();
             toClose.add(manual);
-            assertThat(manual.migrate()).containsExactly(2);
+            assertThat(manual.migrate()).containsExactly(2, 3);
             assertThat(manual.migrate()).as("a second run").isEmpty();
             JdbcInventoryStore validated = builder(db).schemaMode(SchemaMode.VALIDATE).build();
             toClose.add(validated);
@@ -529,6 +646,59 @@ abstract class JdbcStoreScenarios {
                 after = page.next();
             } while (after.isPresent());
             assertThat(paged).isEqualTo(ids.stream().sorted().toList());
+        }
+
+        @Test
+        void ownershipTextNoDatabaseStoresVerbatimIsRefusedAndChangesNothing() {
+            OwnershipRegistry registry = store.ownership();
+            Ownership v1 = ((OwnershipOutcome.Created) registry.register(NewOwnership.of("dev-1", "vendor")))
+                    .ownership();
+            for (String bad : List.of("nul\u0000inside", "lone \ud800 surrogate")) {
+                assertThatThrownBy(() -> registry.transfer(new TransferRequest("dev-1", v1.version(), "contoso",
+                        Optional.empty(), bad))).as("actor %s", bad).isInstanceOf(InvalidRequestException.class)
+                        .hasMessageContaining("actor");
+                assertThatThrownBy(() -> registry.transfer(new TransferRequest("dev-1", v1.version(), "contoso",
+                        Optional.of(bad), "admin"))).isInstanceOf(InvalidRequestException.class);
+                assertThatThrownBy(() -> registry.update(v1.withActiveInstance(bad)))
+                        .isInstanceOf(InvalidRequestException.class);
+                ClaimCode code = ClaimCode.unused(bad, Instant.parse("2026-02-01T00:00:00Z"));
+                assertThatThrownBy(() -> registry.update(v1.withClaim(code))).isInstanceOf(InvalidRequestException.class)
+                        .hasMessageContaining("claim hash");
+                assertThatThrownBy(() -> registry.update(v1.withClaim(ClaimCode.unused("h", Instant.EPOCH)
+                        .usedBy(bad, Instant.EPOCH)))).isInstanceOf(InvalidRequestException.class)
+                        .hasMessageContaining("claimedBy");
+                assertThatThrownBy(() -> registry.register(new NewOwnership("dev-2", "vendor", Optional.empty(),
+                        Optional.of(code)))).isInstanceOf(InvalidRequestException.class);
+            }
+            assertThat(registry.find("dev-1")).contains(v1);
+            assertThat(registry.find("dev-2")).isEmpty();
+            assertThat(historyRows("dev-1")).isZero();
+        }
+
+        /** Ids are ASCII columns; an {@code after} with other characters must still page, on MariaDB too. */
+        @Test
+        void pagesStartAfterAnyTextEvenWhereTheColumnsAreAscii() {
+            OwnershipRegistry registry = store.ownership();
+            for (String id : List.of("a", "d", "dev", "dev-1", "dev-2", "dew", "z")) {
+                assigned(id, "dps-a");
+                registry.register(NewOwnership.of(id, "contoso"));
+            }
+            Map<String, List<String>> expected = Map.of(
+                    "d\u00e9v", List.of("z"),
+                    "dev\u0000x", List.of("dev-1", "dev-2", "dew", "z"),
+                    "dev-\ud83d\ude00", List.of("dew", "z"),
+                    "\u4e2d", List.of(),
+                    "dev-1\u007f", List.of("dev-2", "dew", "z"));
+            for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+                assertThat(e.getValue()).as("Java's order").isEqualTo(List.of("a", "d", "dev", "dev-1", "dev-2", "dew",
+                        "z").stream().filter(id -> id.compareTo(e.getKey()) > 0).toList());
+                assertThat(store.assignmentsOn("dps-a", Optional.of(e.getKey()), 100).items())
+                        .as("devices after %s", e.getKey()).extracting(DeviceAssignment::registrationId)
+                        .isEqualTo(e.getValue());
+                assertThat(registry.ownedBy("contoso", Optional.of(e.getKey()), 100).items())
+                        .as("owned after %s", e.getKey()).extracting(Ownership::registrationId)
+                        .isEqualTo(e.getValue());
+            }
         }
 
         @Test

@@ -60,8 +60,9 @@ public final class AssignmentRows {
      * Up to {@code limit} records of an instance after {@code after}, in registration-id order: one range scan of
      * the (instance_id, registration_id) index, so a page costs the same at the start and the end of a large fleet.
      */
-    public InventoryPage page(Connection c, String instanceId, Optional<String> after, int limit)
+    public InventoryPage page(Connection c, String instanceId, Optional<String> requestedAfter, int limit)
             throws SQLException {
+        Optional<String> after = KeysetBound.registrationIdAfter(requestedAfter);
         String sql = "SELECT " + COLUMNS + " FROM multiscope_assignment WHERE instance_id = ?"
                 + (after.isPresent() ? " AND registration_id > ?" : "") + " ORDER BY registration_id LIMIT ?";
         List<DeviceAssignment> items = new ArrayList<>(Math.min(limit, 1024));

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -87,6 +88,26 @@ public abstract class Dialect {
 
     public Instant getInstant(ResultSet row, String column) throws SQLException {
         return row.getObject(column, OffsetDateTime.class).toInstant();
+    }
+
+    /** Binds an instant or SQL NULL. */
+    public final void setInstant(PreparedStatement statement, int index, Optional<Instant> instant)
+            throws SQLException {
+        if (instant.isPresent()) {
+            setInstant(statement, index, instant.get());
+        } else {
+            statement.setNull(index, nullInstantType());
+        }
+    }
+
+    /** Reads a nullable timestamp column. */
+    public final Optional<Instant> getOptionalInstant(ResultSet row, String column) throws SQLException {
+        return row.getObject(column) == null ? Optional.empty() : Optional.of(getInstant(row, column));
+    }
+
+    /** The JDBC type of a NULL bound where {@link #setInstant} binds an instant. */
+    protected int nullInstantType() {
+        return Types.TIMESTAMP_WITH_TIMEZONE;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -106,6 +107,11 @@ final class MariaDbDialect extends Dialect {
     @Override
     public Instant getInstant(ResultSet row, String column) throws SQLException {
         return row.getObject(column, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+    }
+
+    @Override
+    protected int nullInstantType() {
+        return Types.TIMESTAMP;
     }
 
     @Override

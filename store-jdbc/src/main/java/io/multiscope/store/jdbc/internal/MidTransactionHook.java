@@ -13,7 +13,8 @@ public interface MidTransactionHook {
     MidTransactionHook NONE = (operation, connection) -> { };
 
     /**
-     * @param operation {@code assign}, {@code move} or {@code release}
+     * @param operation {@code assign}, {@code move}, {@code release}, {@code transfer ownership} or
+     *     {@code remove ownership}
      * @param connection the transaction's connection
      */
     void reached(String operation, Connection connection) throws SQLException;

@@ -17,7 +17,8 @@ public record Migration(int version, String name, String description) {
     /** The history, oldest first. The last entry is the version this library reads and writes. */
     public static final List<Migration> ALL = List.of(
             new Migration(1, "create-inventory", "instances, assignments, one count per instance"),
-            new Migration(2, "shard-instance-counts", "instance counts split into counter shards"));
+            new Migration(2, "shard-instance-counts", "instance counts split into counter shards"),
+            new Migration(3, "ownership-registry", "device owners, active instances, claim codes, transfer history"));
 
     public static int latestVersion() {
         return ALL.get(ALL.size() - 1).version();

@@ -30,6 +30,12 @@ public record Table(String name, String key, List<String> columns) {
             "tenant", "instance_id", "id_scope", "global_endpoint", "assigned_hub", "device_id", "state", "version",
             "created_at", "updated_at"));
 
+    static final Table OWNERSHIP = new Table("multiscope_ownership", "registration_id", List.of("registration_id",
+            "owner_id", "active_instance_id", "claim_hash", "claim_expires_at", "claimed_by", "claimed_at", "version",
+            "created_at", "updated_at"));
+
+    static final String OWNERSHIP_TRANSFER = "multiscope_ownership_transfer";
+
     static final String COUNTER = "multiscope_instance_counter";
 
     static final String SCHEMA_VERSION = "multiscope_schema_version";

@@ -70,18 +70,26 @@ public final class MariaDbDatabase implements TestDatabase {
 
     @Override
     public void clear() {
+        if (tableExists("multiscope_instance")) {
+            TestDatabase.execute(shared, "TRUNCATE TABLE multiscope_assignment",
+                    "DELETE FROM multiscope_instance_counter", "DELETE FROM multiscope_instance");
+        }
+        if (tableExists("multiscope_ownership")) {
+            // DELETE, not TRUNCATE: the history's foreign key forbids truncating the table it references.
+            TestDatabase.execute(shared, "DELETE FROM multiscope_ownership_transfer",
+                    "DELETE FROM multiscope_ownership");
+        }
+    }
+
+    private boolean tableExists(String table) {
         try (Connection c = shared.getConnection(); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT COUNT(*) FROM information_schema.tables "
-                        + "WHERE table_schema = DATABASE() AND table_name = 'multiscope_instance'")) {
+                        + "WHERE table_schema = DATABASE() AND table_name = '" + table + "'")) {
             r.next();
-            if (r.getInt(1) == 0) {
-                return;
-            }
+            return r.getInt(1) > 0;
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        TestDatabase.execute(shared, "TRUNCATE TABLE multiscope_assignment", "DELETE FROM multiscope_instance_counter",
-                "DELETE FROM multiscope_instance");
     }
 
     @Override

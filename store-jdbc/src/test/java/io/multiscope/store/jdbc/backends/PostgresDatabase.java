@@ -66,6 +66,9 @@ public final class PostgresDatabase implements TestDatabase {
             TestDatabase.execute(shared,
                     "TRUNCATE multiscope_assignment, multiscope_instance_counter, multiscope_instance");
         }
+        if (tableExists("multiscope_ownership")) {
+            TestDatabase.execute(shared, "TRUNCATE multiscope_ownership_transfer, multiscope_ownership");
+        }
     }
 
     private boolean tableExists(String table) {

@@ -88,6 +88,9 @@ public final class DeviceProvisioner {
     /**
      * Registers the device again now, e.g. on a hub command, an installer's request or a factory reset. With a
      * provisioning API it first asks the API to place the device again, so the device moves when the API says so.
+     * With a DPS endpoint it registers there again, at the configured (factory) instance and not where earlier
+     * redirects led: a factory instance that now redirects elsewhere is how a transfer of ownership reaches the
+     * device. While a {@linkplain #applyBundle bundle} is in force, it registers at the bundle's instance instead.
      * Uses the reprovisioning budget and the same circuit breaker.
      *
      * @param reason for logs and events, e.g. {@code "hub command"}

@@ -20,8 +20,17 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -328,6 +337,46 @@ class BundleTest {
                 InvalidBundleException.class);
         assertThat(e.reason()).isEqualTo(Reason.SUPERSEDED);
         assertThat(Files.readAllBytes(file)).isEqualTo(stored);
+    }
+
+    @Test
+    void bundlesAppliedConcurrentlyEndWithTheNewest() throws Exception {
+        DeviceProvisioner device = device(new RecordingListener());
+        int threads = 8;
+        List<String> bundles = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            bundles.add(Bundles.text(Bundles.direct(ID, env.dps.deviceEndpoint(), env.instance("dps-b").idScope(),
+                    now.plusSeconds(i)).assigned("dps-b-hub.azure-devices.net", "device-" + i).hmac(KEY)));
+        }
+        Collections.shuffle(bundles, new Random(7));
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<String>> outcomes = new ArrayList<>();
+        try {
+            for (String bundle : bundles) {
+                outcomes.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        return device.applyBundle(bundle).deviceId();
+                    } catch (InvalidBundleException e) {
+                        return e.reason().name();
+                    }
+                }));
+            }
+            go.countDown();
+            List<String> results = new ArrayList<>();
+            for (Future<String> outcome : outcomes) {
+                results.add(outcome.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(results).as("each bundle was applied or refused as older than one in force")
+                    .allMatch(r -> r.startsWith("device-") || r.equals(Reason.SUPERSEDED.name()));
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(device.current().deviceId()).isEqualTo("device-" + (threads - 1));
+        assertThat(device(new RecordingListener()).ensureProvisioned().deviceId()).isEqualTo("device-"
+                + (threads - 1));
     }
 
     @Test

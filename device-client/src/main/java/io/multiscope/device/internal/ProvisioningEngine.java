@@ -119,7 +119,8 @@ public final class ProvisioningEngine {
             // The same bundle handed over twice (an installer app retrying): what it said is already in force.
             events.emit(events.of(Type.BUNDLE_APPLIED).detail("the bundle for " + bundle.target + " issued at "
                     + bundle.issuedAt + " is already in force; nothing changed"));
-            return currentOf(state);
+            return state.result != null ? state.result.withSource(ProvisioningResult.Source.STORED)
+                    : currentOf(state);
         }
         ProvisioningResult result = bundle.isAssigned() ? ProvisioningResult.provisioned(registrationId,
                 bundle.assignedHub, bundle.deviceId, bundle.target.globalEndpoint, bundle.target.idScope, null, now(),

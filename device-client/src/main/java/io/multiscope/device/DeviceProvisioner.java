@@ -8,7 +8,10 @@ import io.multiscope.device.internal.Settings;
 import io.multiscope.device.internal.Validation;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.RSAKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -20,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.regex.Pattern;
 
 /**
  * Provisions one device with Azure IoT Hub DPS the way the scaling guidance asks device software to: at most once,
@@ -43,8 +45,10 @@ import java.util.regex.Pattern;
  * <p>{@link #ensureProvisioned()}: a valid stored result is returned without any network call. Otherwise, unless the
  * circuit breaker is open: wait a random stagger, find out where to register (the provisioning API's assignment, or
  * the configured DPS endpoint and ID scope; then, where configured, DPS's registration status lookup), register
- * through the Azure SDK, persist, return. Failures are classified and retried within a {@link RetryBudget}; see
- * {@code docs/device-client.md} for the state machine and every setting.
+ * through the Azure SDK, follow a redirect in DPS's answer if there is one (pattern 3), persist, return. Failures are
+ * classified and retried within a {@link RetryBudget}; see {@code docs/device-client.md} for the state machine and
+ * every setting. An installer app can hand the device a provisioning bundle instead ({@link #applyBundle}, pattern
+ * 4).
  *
  * <p>Thread-safe; one run at a time. The methods block while they wait (stagger, backoff, offline); they never
  * throw for network or service problems, which end in an {@linkplain ProvisioningResult#isProvisioned()
@@ -84,6 +88,9 @@ public final class DeviceProvisioner {
     /**
      * Registers the device again now, e.g. on a hub command, an installer's request or a factory reset. With a
      * provisioning API it first asks the API to place the device again, so the device moves when the API says so.
+     * With a DPS endpoint it registers there again, at the configured (factory) instance and not where earlier
+     * redirects led: a factory instance that now redirects elsewhere is how a transfer of ownership reaches the
+     * device. While a {@linkplain #applyBundle bundle} is in force, it registers at the bundle's instance instead.
      * Uses the reprovisioning budget and the same circuit breaker.
      *
      * @param reason for logs and events, e.g. {@code "hub command"}
@@ -93,6 +100,39 @@ public final class DeviceProvisioner {
     public ProvisioningResult reprovision(String reason) {
         Objects.requireNonNull(reason, "reason");
         return engine.reprovision(reason);
+    }
+
+    /**
+     * Applies a provisioning bundle an installer app handed over locally (pattern 4): verifies it (format version,
+     * this device's registration id, every field, the algorithm, the signature, expiry by this provisioner's clock
+     * with {@link Builder#bundleExpiryTolerance tolerance}) and stores it atomically in place of the current state.
+     * No network call. What follows:
+     * <ul>
+     * <li>a bundle with {@code assignedHub} and {@code deviceId} (the service registered the device already) is the
+     * device's result from now on: {@link #ensureProvisioned()} returns it without network;</li>
+     * <li>a bundle with only {@code globalEndpoint} and {@code idScope} makes the next {@link #ensureProvisioned()}
+     * register with that DPS instance directly (not the configured one, nor the provisioning API).</li>
+     * </ul>
+     * Either way the bundle's DPS instance stays in force for later {@link #reprovision(String) reprovisioning}, until
+     * another bundle replaces it (or the state store is cleared). A valid bundle replaces a previous result and
+     * resets the circuit breaker; the same bundle applied again changes nothing; one issued before the bundle in
+     * force is refused ({@link InvalidBundleException.Reason#SUPERSEDED}). Waits while a provisioning run is going on.
+     *
+     * @param bundleJson the bundle as the service issued it (a JSON object, UTF-8)
+     * @return the result in force now: provisioned from the bundle ({@link ProvisioningResult.Source#BUNDLE}), or
+     *     unprovisioned until the next {@link #ensureProvisioned()} registers at the bundle's DPS instance
+     * @throws InvalidBundleException if the bundle is refused (the reason says why); nothing changed
+     * @throws java.io.UncheckedIOException if the state store could not write it; nothing changed
+     */
+    public ProvisioningResult applyBundle(byte[] bundleJson) {
+        Objects.requireNonNull(bundleJson, "bundleJson");
+        return engine.applyBundle(bundleJson.clone());
+    }
+
+    /** {@link #applyBundle(byte[])} for a bundle held as text. */
+    public ProvisioningResult applyBundle(String bundleJson) {
+        Objects.requireNonNull(bundleJson, "bundleJson");
+        return engine.applyBundle(bundleJson.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The stored result if it is valid for this configuration, else {@link ProvisioningResult#UNPROVISIONED}; no network. */
@@ -113,10 +153,6 @@ public final class DeviceProvisioner {
      */
     public static final class Builder {
 
-        private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
-        private static final Pattern ENDPOINT = Pattern.compile(
-                "([A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*|\\[[0-9A-Fa-f:.]+\\])(:\\d{1,5})?");
-
         private URI apiBase;
         private String apiScope = DEFAULT_API_SCOPE;
         private String dpsEndpoint;
@@ -131,6 +167,9 @@ public final class DeviceProvisioner {
         private Map<String, String> attributes = Map.of();
         private String payload;
         private Boolean dpsStatusLookup;
+        private int maxRedirects = 2;
+        private PublicKey bundleVerificationKey;
+        private Duration bundleExpiryTolerance = Duration.ofMinutes(5);
         private ProvisioningStateStore store;
         private Duration staggerWindow = Duration.ofSeconds(30);
         private RetryBudget firstProvisioning = RetryBudget.firstProvisioning();
@@ -201,11 +240,11 @@ public final class DeviceProvisioner {
                 throw new IllegalArgumentException("the DPS endpoint is a host name (optionally :port), without a "
                         + "scheme; was '" + globalEndpoint + "'");
             }
-            if (!ENDPOINT.matcher(globalEndpoint).matches()) {
+            if (!Validation.isEndpoint(globalEndpoint)) {
                 throw new IllegalArgumentException("the DPS endpoint '" + globalEndpoint + "' is not a host name "
                         + "(optionally :port)");
             }
-            if (!ID_SCOPE.matcher(idScope).matches()) {
+            if (!Validation.isIdScope(idScope)) {
                 throw new IllegalArgumentException("the ID scope '" + idScope + "' is not letters, digits and '-'");
             }
             this.dpsEndpoint = globalEndpoint;
@@ -362,6 +401,58 @@ public final class DeviceProvisioner {
             return this;
         }
 
+        // ---- redirects and bundles (patterns 3 and 4) ----
+
+        /**
+         * How many redirects one provisioning may follow (0 to 10); default 2. When a DPS instance assigns the device
+         * with {@code {"redirect":{"version":1,"globalEndpoint":..,"idScope":..}}} in its payload (a factory instance
+         * handing the device to its owner's), the device registers again there, with the same identity and payload.
+         * One hop more, a loop or an invalid redirect ends the run with {@link FailureKind#REDIRECT_REFUSED} and keeps
+         * the stored result. 0 turns following off: any redirect is then refused, since the factory's assignment is
+         * a staging hub the device must not settle on.
+         */
+        public Builder maxRedirects(int max) {
+            if (max < 0 || max > 10) {
+                throw new IllegalArgumentException("maxRedirects must be 0 to 10, was " + max);
+            }
+            this.maxRedirects = max;
+            return this;
+        }
+
+        /**
+         * The service's public key for provisioning bundles signed with {@code SHA256withECDSA} (an EC key) or
+         * {@code SHA256withRSA} (an RSA key, at least 2048 bits): what an X.509 device, which shares no secret with
+         * the service, verifies bundles with. Default none: only {@code HMAC-SHA256} bundles (keyed from the device's
+         * symmetric key) are accepted.
+         */
+        public Builder bundleVerificationKey(PublicKey key) {
+            Objects.requireNonNull(key, "key");
+            if (!"EC".equals(key.getAlgorithm()) && !"RSA".equals(key.getAlgorithm())) {
+                throw new IllegalArgumentException("the bundle verification key must be an EC or RSA public key, was "
+                        + key.getAlgorithm());
+            }
+            if (key instanceof RSAKey
+                    && ((RSAKey) key).getModulus().bitLength() < 2048) {
+                throw new IllegalArgumentException("the bundle verification key is an RSA key of "
+                        + ((RSAKey) key).getModulus().bitLength() + " bits; at least 2048");
+            }
+            this.bundleVerificationKey = key;
+            return this;
+        }
+
+        /**
+         * How far this device's clock may be past a bundle's {@code expiresAt} before the bundle counts as expired
+         * (0 to 1 day); default 5 minutes, for devices whose clock drifts.
+         */
+        public Builder bundleExpiryTolerance(Duration tolerance) {
+            Objects.requireNonNull(tolerance, "tolerance");
+            if (tolerance.isNegative() || tolerance.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("bundleExpiryTolerance must be 0 to 1 day, was " + tolerance);
+            }
+            this.bundleExpiryTolerance = tolerance;
+            return this;
+        }
+
         // ---- persistence ----
 
         /**
@@ -502,6 +593,9 @@ public final class DeviceProvisioner {
             s.placementHints = hints;
             s.payload = payload;
             s.dpsStatusLookup = dpsStatusLookup != null ? dpsStatusLookup : apiBase == null;
+            s.maxRedirects = maxRedirects;
+            s.bundleVerificationKey = bundleVerificationKey;
+            s.bundleExpiryTolerance = bundleExpiryTolerance;
             s.store = store != null ? store : new InMemoryStateStore();
             s.staggerWindow = staggerWindow;
             s.firstProvisioning = firstProvisioning;

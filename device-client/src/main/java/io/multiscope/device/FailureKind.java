@@ -15,5 +15,12 @@ public enum FailureKind {
      */
     REREGISTER,
     /** Retrying cannot help until something changes (another 4xx, an untrusted server certificate, bad settings). */
-    PERMANENT
+    PERMANENT,
+    /**
+     * A DPS instance assigned the device with a redirect in its payload that the device will not follow: an invalid
+     * redirect (unknown version, a missing or blank field, not an object), a loop (an endpoint and ID scope already
+     * visited in this chain), or one hop more than {@code maxRedirects}. It is the service's configuration, so the run
+     * stops (as with {@link #PERMANENT}, counted by the circuit breaker) and the stored result stays in force.
+     */
+    REDIRECT_REFUSED
 }

@@ -27,8 +27,17 @@ public final class ProvisioningEvent {
         REREGISTER,
         /** Waiting {@link #delay()} before the next attempt. */
         RETRY_SCHEDULED,
+        /**
+         * A DPS instance assigned the device with a redirect to another one (pattern 3), which the device follows
+         * next; {@link #detail()} names both and the hop number.
+         */
+        REDIRECTED,
         /** Provisioned (by registration or status lookup) and saved. */
         PROVISIONED,
+        /** A provisioning bundle handed over locally was verified and saved ({@link DeviceProvisioner#applyBundle}). */
+        BUNDLE_APPLIED,
+        /** A provisioning bundle was refused; {@link #detail()} says why. Nothing was changed. */
+        BUNDLE_REJECTED,
         /** The run ended unprovisioned; {@link #detail()} says why. */
         GAVE_UP,
         /** The circuit breaker opened; no attempts until {@link #until()}. */

@@ -1,6 +1,7 @@
 package io.multiscope.device;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,7 +23,12 @@ public final class ProvisioningResult {
         /** A DPS registration through the Azure SDK. */
         REGISTERED,
         /** DPS's registration status lookup: the device was already assigned, no registration was needed. */
-        STATUS_LOOKUP
+        STATUS_LOOKUP,
+        /**
+         * A provisioning bundle an installer handed over ({@link DeviceProvisioner#applyBundle}), in which the
+         * service had already registered the device with DPS: no network call was made.
+         */
+        BUNDLE
     }
 
     /** Why a result is unprovisioned. */
@@ -38,12 +44,17 @@ public final class ProvisioningResult {
         /** A failure retrying cannot fix (a 4xx other than 401/403/404, a repeated 401/403/404, bad settings). */
         PERMANENT_FAILURE,
         /** The calling thread was interrupted. */
-        INTERRUPTED
+        INTERRUPTED,
+        /**
+         * A DPS instance redirected the device somewhere it will not go: an invalid redirect, a loop, or too many hops
+         * ({@link FailureKind#REDIRECT_REFUSED}). A previously stored result stays in force.
+         */
+        REDIRECT_REFUSED
     }
 
     /** The default state: not provisioned, nothing tried. */
     public static final ProvisioningResult UNPROVISIONED = new ProvisioningResult(null, null, null, null, null, null,
-            null, null, Reason.NOT_PROVISIONED, "the device is not provisioned", null);
+            null, null, List.of(), Reason.NOT_PROVISIONED, "the device is not provisioned", null);
 
     private final String registrationId;
     private final String assignedHub;
@@ -53,13 +64,14 @@ public final class ProvisioningResult {
     private final String payload;
     private final Instant provisionedAt;
     private final Source source;
+    private final List<String> redirectedFrom;
     private final Reason reason;
     private final String detail;
     private final Instant retryNotBefore;
 
     private ProvisioningResult(String registrationId, String assignedHub, String deviceId, String globalEndpoint,
-            String idScope, String payload, Instant provisionedAt, Source source, Reason reason, String detail,
-            Instant retryNotBefore) {
+            String idScope, String payload, Instant provisionedAt, Source source, List<String> redirectedFrom,
+            Reason reason, String detail, Instant retryNotBefore) {
         this.registrationId = registrationId;
         this.assignedHub = assignedHub;
         this.deviceId = deviceId;
@@ -68,6 +80,7 @@ public final class ProvisioningResult {
         this.payload = payload;
         this.provisionedAt = provisionedAt;
         this.source = source;
+        this.redirectedFrom = redirectedFrom;
         this.reason = reason;
         this.detail = detail;
         this.retryNotBefore = retryNotBefore;
@@ -85,8 +98,7 @@ public final class ProvisioningResult {
                 requireText(globalEndpoint, "globalEndpoint"), requireText(idScope, "idScope"),
                 payload == null || payload.isEmpty() ? null : payload,
                 Objects.requireNonNull(provisionedAt, "provisionedAt"), Objects.requireNonNull(source, "source"),
-                null, "assigned to " + assignedHub + " as '" + deviceId + "' by " + globalEndpoint + "/" + idScope,
-                null);
+                List.of(), null, describe(assignedHub, deviceId, globalEndpoint, idScope, List.of()), null);
     }
 
     /**
@@ -95,7 +107,7 @@ public final class ProvisioningResult {
      * @param retryNotBefore when trying again makes sense (the circuit breaker's half-open time), or {@code null}
      */
     public static ProvisioningResult unprovisioned(Reason reason, String detail, Instant retryNotBefore) {
-        return new ProvisioningResult(null, null, null, null, null, null, null, null,
+        return new ProvisioningResult(null, null, null, null, null, null, null, null, List.of(),
                 Objects.requireNonNull(reason, "reason"), Objects.requireNonNull(detail, "detail"), retryNotBefore);
     }
 
@@ -103,7 +115,23 @@ public final class ProvisioningResult {
     public ProvisioningResult withSource(Source newSource) {
         requireProvisioned(source, "source");
         return new ProvisioningResult(registrationId, assignedHub, deviceId, globalEndpoint, idScope, payload,
-                provisionedAt, Objects.requireNonNull(newSource, "newSource"), null, detail, null);
+                provisionedAt, Objects.requireNonNull(newSource, "newSource"), redirectedFrom, null, detail, null);
+    }
+
+    /**
+     * The same provisioned result, reached by following redirects from these DPS instances.
+     *
+     * @param chain each instance that redirected the device, first to last, as {@code globalEndpoint/idScope}
+     */
+    public ProvisioningResult withRedirectedFrom(List<String> chain) {
+        requireProvisioned(source, "source");
+        List<String> copy = List.copyOf(Objects.requireNonNull(chain, "chain"));
+        for (String hop : copy) {
+            requireText(hop, "a hop of the redirect chain");
+        }
+        return new ProvisioningResult(registrationId, assignedHub, deviceId, globalEndpoint, idScope, payload,
+                provisionedAt, source, copy, null,
+                describe(assignedHub, deviceId, globalEndpoint, idScope, copy), null);
     }
 
     public boolean isProvisioned() {
@@ -144,6 +172,15 @@ public final class ProvisioningResult {
         return Optional.ofNullable(provisionedAt);
     }
 
+    /**
+     * The DPS instances that redirected the device before it was assigned by {@link #globalEndpoint()}/{@link
+     * #idScope()} (pattern 3), first to last, each as {@code globalEndpoint/idScope}; empty when no redirect was
+     * followed, and when unprovisioned.
+     */
+    public List<String> redirectedFrom() {
+        return redirectedFrom;
+    }
+
     /** Where a provisioned result came from; empty when unprovisioned. */
     public Optional<Source> source() {
         return Optional.ofNullable(source);
@@ -172,6 +209,12 @@ public final class ProvisioningResult {
         return value;
     }
 
+    private static String describe(String hub, String deviceId, String endpoint, String idScope,
+            List<String> redirectedFrom) {
+        return "assigned to " + hub + " as '" + deviceId + "' by " + endpoint + "/" + idScope
+                + (redirectedFrom.isEmpty() ? "" : " (redirected from " + String.join(" -> ", redirectedFrom) + ")");
+    }
+
     private static String requireText(String value, String name) {
         Objects.requireNonNull(value, name);
         if (value.isBlank()) {
@@ -193,7 +236,8 @@ public final class ProvisioningResult {
         return Objects.equals(registrationId, other.registrationId) && Objects.equals(assignedHub, other.assignedHub)
                 && Objects.equals(deviceId, other.deviceId) && Objects.equals(globalEndpoint, other.globalEndpoint)
                 && Objects.equals(idScope, other.idScope) && Objects.equals(payload, other.payload)
-                && Objects.equals(provisionedAt, other.provisionedAt) && reason == other.reason
+                && Objects.equals(provisionedAt, other.provisionedAt)
+                && Objects.equals(redirectedFrom, other.redirectedFrom) && reason == other.reason
                 && (reason == null || Objects.equals(detail, other.detail))
                 && Objects.equals(retryNotBefore, other.retryNotBefore);
     }
@@ -201,13 +245,15 @@ public final class ProvisioningResult {
     @Override
     public int hashCode() {
         return Objects.hash(registrationId, assignedHub, deviceId, globalEndpoint, idScope, payload, provisionedAt,
-                reason);
+                redirectedFrom, reason);
     }
 
     @Override
     public String toString() {
         return isProvisioned() ? "ProvisioningResult[" + registrationId + " -> " + assignedHub + " as " + deviceId
-                + " via " + globalEndpoint + "/" + idScope + ", " + source + "]"
+                + " via " + globalEndpoint + "/" + idScope
+                + (redirectedFrom.isEmpty() ? "" : " redirected from " + String.join(" -> ", redirectedFrom)) + ", "
+                + source + "]"
                 : "ProvisioningResult[UNPROVISIONED " + reason + ": " + detail
                         + (retryNotBefore == null ? "" : ", retry not before " + retryNotBefore) + "]";
     }

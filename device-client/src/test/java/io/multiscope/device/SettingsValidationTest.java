@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import io.multiscope.testkit.DeviceCertificate;
 import io.multiscope.testkit.TestCertificates;
 import java.net.URI;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -103,6 +104,26 @@ class SettingsValidationTest {
         DeviceProvisioner device = b.dps("localhost:1", "0ne1").build();
         assertThat(device.registrationId()).isEqualTo("d-1");
         assertThat(device.current()).isEqualTo(ProvisioningResult.UNPROVISIONED);
+    }
+
+    @Test
+    void redirectAndBundleSettingsAreChecked() throws Exception {
+        DeviceProvisioner.Builder b = DeviceProvisioner.builder();
+        assertThatIllegalArgumentException().isThrownBy(() -> b.maxRedirects(-1)).withMessageContaining("0 to 10");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.maxRedirects(11)).withMessageContaining("0 to 10");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.bundleExpiryTolerance(Duration.ofSeconds(-1)));
+        assertThatIllegalArgumentException().isThrownBy(() -> b.bundleExpiryTolerance(Duration.ofDays(2)));
+        assertThatNullPointerException().isThrownBy(() -> b.bundleVerificationKey(null));
+        KeyPairGenerator dsa = KeyPairGenerator.getInstance("DSA");
+        dsa.initialize(2048);
+        assertThatIllegalArgumentException().isThrownBy(() -> b.bundleVerificationKey(dsa.generateKeyPair()
+                .getPublic())).withMessageContaining("EC or RSA");
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(1024);
+        assertThatIllegalArgumentException().isThrownBy(() -> b.bundleVerificationKey(rsa.generateKeyPair()
+                .getPublic())).withMessageContaining("at least 2048");
+        assertThatNullPointerException().isThrownBy(() -> b.symmetricKey("d-1", KEY).dps("localhost:1", "0ne1")
+                .build().applyBundle((String) null));
     }
 
     @Test

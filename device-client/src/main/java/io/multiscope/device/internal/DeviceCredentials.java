@@ -9,6 +9,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -51,6 +52,12 @@ public abstract class DeviceCredentials {
     /** For messages: "symmetric key", "X.509 certificate CN=...". */
     public abstract String describe();
 
+    /**
+     * A key for one purpose derived from the device's symmetric key ({@code HMAC-SHA256(deviceKey, utf8(purpose))}),
+     * so the device key itself signs nothing but SAS tokens; empty for an X.509 device, which has no shared secret.
+     */
+    public abstract Optional<byte[]> derivedKey(String purpose);
+
     private static final class SymmetricKey extends DeviceCredentials {
         private final String registrationId;
         private final String key;
@@ -90,6 +97,12 @@ public abstract class DeviceCredentials {
         @Override
         public String describe() {
             return description;
+        }
+
+        @Override
+        public Optional<byte[]> derivedKey(String purpose) {
+            return Optional.of(SasTokens.hmac(Base64.getDecoder().decode(key),
+                    purpose.getBytes(StandardCharsets.UTF_8)));
         }
 
         @Override
@@ -144,6 +157,11 @@ public abstract class DeviceCredentials {
         @Override
         public String describe() {
             return "X.509 certificate CN=" + registrationId;
+        }
+
+        @Override
+        public Optional<byte[]> derivedKey(String purpose) {
+            return Optional.empty();
         }
 
         @Override

@@ -41,9 +41,12 @@ final class Events {
             case STATE_NOT_SAVED:
             case GAVE_UP:
             case CIRCUIT_OPENED:
+            case BUNDLE_REJECTED:
                 LOG.warn("{}", event);
                 break;
             case PROVISIONED:
+            case REDIRECTED:
+            case BUNDLE_APPLIED:
             case STATE_IGNORED:
             case CIRCUIT_CLOSED:
             case CIRCUIT_HALF_OPEN:

@@ -1,6 +1,7 @@
 package io.multiscope.device.internal;
 
 import io.multiscope.device.FailureKind;
+import io.multiscope.device.InvalidBundleException;
 import io.multiscope.device.ProvisioningEvent.Step;
 import io.multiscope.device.ProvisioningEvent.Type;
 import io.multiscope.device.ProvisioningResult;
@@ -9,7 +10,11 @@ import io.multiscope.device.RetryBudget;
 import java.net.Proxy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -26,6 +31,10 @@ import javax.net.ssl.SSLContext;
  *                        └── wait (Retry-After or ────┘ classify: throttled/transient retry, 401/403/404 start
  *                            backoff with full jitter)    over once, permanent stop; circuit counts failures
  * </pre>
+ *
+ * An attempt starts at the bundle's DPS instance if a bundle is in force, else at the provisioning API's choice or
+ * the configured instance, and follows redirects in assigned results (pattern 3) from there; a retry carries on at
+ * the instance the chain had reached. Only the end of the chain is persisted, in one write.
  */
 public final class ProvisioningEngine {
 
@@ -36,6 +45,8 @@ public final class ProvisioningEngine {
     private final ProvisioningApiClient api;
     private final DpsStatusLookup statusLookup;
     private final SdkRegistrar registrar;
+    private final Redirects redirects;
+    private final BundleVerifier bundles;
     private final String registrationId;
 
     public ProvisioningEngine(Settings settings) {
@@ -53,6 +64,9 @@ public final class ProvisioningEngine {
         this.statusLookup = new DpsStatusLookup(settings.credentials, http, settings.clock);
         this.registrar = new SdkRegistrar(settings.credentials, tls, settings.transport, settings.registrationTimeout,
                 settings.payload, settings.clock);
+        this.redirects = new Redirects(settings.maxRedirects);
+        this.bundles = new BundleVerifier(settings.credentials, settings.bundleVerificationKey,
+                settings.bundleExpiryTolerance);
     }
 
     public String registrationId() {
@@ -61,8 +75,8 @@ public final class ProvisioningEngine {
 
     /** The stored result if valid, else {@link ProvisioningResult#UNPROVISIONED}; never touches the network. */
     public synchronized ProvisioningResult current() {
-        ProvisioningResult stored = states.load().result;
-        return stored == null ? ProvisioningResult.UNPROVISIONED : stored.withSource(ProvisioningResult.Source.STORED);
+        DeviceState state = states.load();
+        return state.result == null ? currentOf(state) : state.result.withSource(ProvisioningResult.Source.STORED);
     }
 
     public synchronized ProvisioningResult ensureProvisioned() {
@@ -75,6 +89,59 @@ public final class ProvisioningEngine {
 
     public synchronized ProvisioningResult reprovision(String reason) {
         return run(states.load(), true, "reprovisioning (" + reason + ")");
+    }
+
+    /**
+     * Verifies a provisioning bundle and, if it is good, stores it in place of the current state: a bundle with an
+     * assignment becomes the stored result, one without makes the next run register at its DPS instance. The
+     * circuit breaker is reset: someone is standing at the device with fresh instructions.
+     *
+     * @return the stored result now: provisioned from the bundle, or unprovisioned (naming the DPS instance the next
+     *     {@code ensureProvisioned()} registers with)
+     * @throws InvalidBundleException if the bundle is refused; nothing changes
+     * @throws java.io.UncheckedIOException if the store could not write; nothing changes
+     */
+    public synchronized ProvisioningResult applyBundle(byte[] bytes) {
+        DeviceState state = states.load();
+        VerifiedBundle bundle;
+        try {
+            bundle = bundles.verify(bytes, now());
+            if (state.bundle != null && bundle.issuedAt.isBefore(state.bundle.issuedAt)) {
+                throw new InvalidBundleException(InvalidBundleException.Reason.SUPERSEDED, registrationId,
+                        "it was issued at " + bundle.issuedAt + ", before the bundle in force (issued at "
+                        + state.bundle.issuedAt + ")");
+            }
+        } catch (InvalidBundleException e) {
+            events.emit(events.of(Type.BUNDLE_REJECTED).detail(e.getMessage()));
+            throw e;
+        }
+        if (state.bundle != null && state.bundle.signature.equals(bundle.signature)) {
+            // The same bundle handed over twice (an installer app retrying): what it said is already in force.
+            events.emit(events.of(Type.BUNDLE_APPLIED).detail("the bundle for " + bundle.target + " issued at "
+                    + bundle.issuedAt + " is already in force; nothing changed"));
+            return state.result != null ? state.result.withSource(ProvisioningResult.Source.STORED)
+                    : currentOf(state);
+        }
+        ProvisioningResult result = bundle.isAssigned() ? ProvisioningResult.provisioned(registrationId,
+                bundle.assignedHub, bundle.deviceId, bundle.target.globalEndpoint, bundle.target.idScope, null, now(),
+                ProvisioningResult.Source.BUNDLE) : null;
+        DeviceState next = new DeviceState(state.configuration, result, CircuitState.CLOSED, bundle.record());
+        states.saveOrThrow(next, "the provisioning bundle");
+        events.emit(events.of(Type.BUNDLE_APPLIED).detail(result != null ? "provisioned by the bundle: "
+                + result.detail() : "the next provisioning registers with DPS " + bundle.target
+                + " (from the bundle issued at " + bundle.issuedAt + ")"));
+        return currentOf(next);
+    }
+
+    private ProvisioningResult currentOf(DeviceState state) {
+        if (state.result != null) {
+            return state.result;
+        }
+        if (state.bundle != null) {
+            return ProvisioningResult.unprovisioned(Reason.NOT_PROVISIONED, "a provisioning bundle is in force; the "
+                    + "next provisioning registers with DPS " + state.bundle.target, null);
+        }
+        return ProvisioningResult.UNPROVISIONED;
     }
 
     private ProvisioningResult run(DeviceState loaded, boolean reprovisioning, String what) {
@@ -100,7 +167,13 @@ public final class ProvisioningEngine {
         /** The provisioning API's answer, kept across attempts so a DPS retry does not ask the API again. */
         private Assignment assignment;
         private boolean askApiToPlaceAgain;
-        private boolean statusLookedUp;
+        /**
+         * The DPS instances this run registered with so far, the one to (re)try last: kept across attempts so a
+         * failure at a redirect's target is retried there, not from the first instance.
+         */
+        private final List<DpsTarget> chain = new ArrayList<>();
+        /** Instances whose status lookup answered "not assigned" in this run. */
+        private final Set<String> lookedUp = new HashSet<>();
 
         Run(DeviceState state, boolean reprovisioning, String what) {
             this.state = state;
@@ -157,25 +230,49 @@ public final class ProvisioningEngine {
         }
 
         private ProvisioningResult attempt() throws AttemptFailure, InterruptedException {
-            String endpoint = s.dpsEndpoint;
-            String idScope = s.dpsIdScope;
-            boolean mustRegister = reprovisioning;
+            if (chain.isEmpty()) {
+                chain.add(firstTarget());
+            }
+            while (true) {
+                DpsTarget at = chain.get(chain.size() - 1);
+                ProvisioningResult result = registerAt(at);
+                Optional<DpsTarget> next = redirects.next(result, chain);
+                if (next.isEmpty()) {
+                    List<String> from = new ArrayList<>();
+                    chain.subList(0, chain.size() - 1).forEach(t -> from.add(t.toString()));
+                    return from.isEmpty() ? result : result.withRedirectedFrom(from);
+                }
+                chain.add(next.get());
+                events.emit(events.of(Type.REDIRECTED).attempt(attempts).detail("hop " + (chain.size() - 1)
+                        + " of at most " + s.maxRedirects + ": DPS " + at + " assigned the device to "
+                        + result.assignedHub() + " with a redirect to DPS " + next.get()));
+            }
+        }
+
+        /** A bundle in force wins over the configured endpoint: an installer said where this device belongs. */
+        private DpsTarget firstTarget() throws AttemptFailure {
+            if (state.bundle != null) {
+                return state.bundle.target;
+            }
             if (api != null) {
                 if (assignment == null) {
                     assignment = askApi();
                 }
-                endpoint = assignment.globalEndpoint;
-                idScope = assignment.idScope;
-                mustRegister |= askApiToPlaceAgain;
+                return new DpsTarget(assignment.globalEndpoint, assignment.idScope);
             }
-            if (s.dpsStatusLookup && !mustRegister && !statusLookedUp) {
-                Optional<ProvisioningResult> found = statusLookup.lookup(endpoint, idScope);
-                statusLookedUp = true;
+            return new DpsTarget(s.dpsEndpoint, s.dpsIdScope);
+        }
+
+        private ProvisioningResult registerAt(DpsTarget at) throws AttemptFailure, InterruptedException {
+            boolean mustRegister = reprovisioning || (askApiToPlaceAgain && state.bundle == null);
+            if (s.dpsStatusLookup && !mustRegister && !lookedUp.contains(at.key())) {
+                Optional<ProvisioningResult> found = statusLookup.lookup(at.globalEndpoint, at.idScope);
                 if (found.isPresent()) {
                     return found.get();
                 }
+                lookedUp.add(at.key());
             }
-            return registrar.register(endpoint, idScope);
+            return registrar.register(at.globalEndpoint, at.idScope);
         }
 
         /** A probe that throws is a bug in the application; trying is safer than never provisioning. */
@@ -229,6 +326,9 @@ public final class ProvisioningEngine {
             if (f.kind() == FailureKind.PERMANENT) {
                 return giveUp(Reason.PERMANENT_FAILURE, f.getMessage(), null);
             }
+            if (f.kind() == FailureKind.REDIRECT_REFUSED) {
+                return giveUp(Reason.REDIRECT_REFUSED, f.getMessage(), null);
+            }
             Duration delay = Duration.ZERO;
             if (f.kind() == FailureKind.REREGISTER) {
                 if (startedOver) {
@@ -262,11 +362,13 @@ public final class ProvisioningEngine {
         private void startOver(Step failedStep) {
             startedOver = true;
             assignment = null;
-            statusLookedUp = false;
+            chain.clear();
+            lookedUp.clear();
             boolean dpsRefused = failedStep == Step.DPS_REGISTER || failedStep == Step.DPS_STATUS_LOOKUP;
             // DPS not knowing the device at the instance the API named: ask the API for a fresh placement.
-            askApiToPlaceAgain |= dpsRefused && api != null;
-            events.emit(events.of(Type.REREGISTER).attempt(attempts).step(failedStep).detail(dpsRefused && api != null
+            boolean askApi = dpsRefused && api != null && state.bundle == null;
+            askApiToPlaceAgain |= askApi;
+            events.emit(events.of(Type.REREGISTER).attempt(attempts).step(failedStep).detail(askApi
                     ? "asking the provisioning API to place the device again" : "starting over from the first step"));
         }
 

@@ -44,10 +44,15 @@ public final class SasTokens {
 
     /** {@code base64(HMAC-SHA256(key, utf8(data)))}. */
     static String sign(byte[] key, String data) {
+        return Base64.getEncoder().encodeToString(hmac(key, data.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** {@code HMAC-SHA256(key, data)}. */
+    static byte[] hmac(byte[] key, byte[] data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return Base64.getEncoder().encodeToString(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+            return mac.doFinal(data);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available on this JVM", e);
         }

@@ -9,6 +9,7 @@ import io.multiscope.device.Sleeper;
 import io.multiscope.device.Transport;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +35,12 @@ public final class Settings {
     public Map<String, Object> placementHints;
     public String payload;
     public boolean dpsStatusLookup;
+    /** How many pattern-3 redirects one registration may follow. */
+    public int maxRedirects;
+    /** The service's key for bundles signed with a public-key algorithm, or null. */
+    public PublicKey bundleVerificationKey;
+    /** How far past a bundle's {@code expiresAt} the clock may be. */
+    public Duration bundleExpiryTolerance;
     public ProvisioningStateStore store;
     public Duration staggerWindow;
     public RetryBudget firstProvisioning;

@@ -3,6 +3,7 @@ package io.multiscope.device.internal;
 import io.multiscope.device.ProvisioningEvent.Type;
 import io.multiscope.device.ProvisioningStateStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Optional;
 
 /**
@@ -48,6 +49,22 @@ final class StateKeeper {
             return DeviceState.empty(configuration);
         }
         return state;
+    }
+
+    /**
+     * Writes {@code state}, or throws: for a change the caller must not report as done unless it is stored.
+     *
+     * @throws UncheckedIOException if the store failed; by its contract the old state is still in place
+     */
+    void saveOrThrow(DeviceState state, String what) {
+        try {
+            store.write(StateCodec.encode(state));
+        } catch (IOException e) {
+            throw new UncheckedIOException(what + " could not be written to " + store + "; nothing changed", e);
+        } catch (RuntimeException e) {
+            throw new UncheckedIOException(new IOException(what + " could not be written to " + store
+                    + "; nothing changed", e));
+        }
     }
 
     /** Writes {@code state}; reports (and otherwise ignores) a failure. */

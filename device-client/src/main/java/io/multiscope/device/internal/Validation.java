@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import javax.security.auth.x500.X500Principal;
 
 /** Checks of settings that are cheap to do before the first network call. */
@@ -12,6 +13,11 @@ public final class Validation {
 
     /** The longest registration id DPS accepts. */
     public static final int MAX_REGISTRATION_ID = 128;
+
+    private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
+    /** A host name or bracketed IPv6 literal, optionally with {@code :port}; no scheme, no path. */
+    private static final Pattern ENDPOINT = Pattern.compile(
+            "([A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*|\\[[0-9A-Fa-f:.]+\\])(:\\d{1,5})?");
 
     private Validation() {
     }
@@ -41,6 +47,16 @@ public final class Validation {
             return "the registration id ends with '" + last + "'; DPS requires a letter, a digit or '-' at the end";
         }
         return null;
+    }
+
+    /** Whether {@code endpoint} is a host name (or bracketed IPv6 literal), optionally {@code :port}. */
+    public static boolean isEndpoint(String endpoint) {
+        return endpoint != null && ENDPOINT.matcher(endpoint).matches();
+    }
+
+    /** Whether {@code idScope} looks like a DPS ID scope: letters, digits and '-', at most 64. */
+    public static boolean isIdScope(String idScope) {
+        return idScope != null && ID_SCOPE.matcher(idScope).matches();
     }
 
     /** @throws IllegalArgumentException if {@code id} is not a valid registration id */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import io.multiscope.device.ProvisioningResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StateCodecTest {
@@ -32,6 +33,37 @@ class StateCodecTest {
     }
 
     @Test
+    void roundTripsTheRedirectChainAndTheBundleInForce() {
+        ProvisioningResult redirected = RESULT.withRedirectedFrom(List.of("factory.example.com/0ne000FAC70",
+                "localhost:8443/0ne0002B3C4"));
+        BundleRecord bundle = new BundleRecord(new DpsTarget("localhost:8443", "0ne0001A1B2"),
+                Instant.parse("2026-01-01T00:00:00Z"), "c2lnbmF0dXJl");
+        DeviceState back = StateCodec.decode(StateCodec.encode(new DeviceState("dps x y dev-1", redirected,
+                CircuitState.CLOSED, bundle)));
+
+        assertThat(back.result).isEqualTo(redirected);
+        assertThat(back.result.redirectedFrom()).containsExactly("factory.example.com/0ne000FAC70",
+                "localhost:8443/0ne0002B3C4");
+        assertThat(back.bundle.target.toString()).isEqualTo("localhost:8443/0ne0001A1B2");
+        assertThat(back.bundle.issuedAt).isEqualTo(bundle.issuedAt);
+        assertThat(back.bundle.signature).isEqualTo("c2lnbmF0dXJl");
+    }
+
+    @Test
+    void readsFilesWrittenBeforeRedirectsAndBundlesExisted() {
+        String old = "{\"format\":\"multiscope-device-state\",\"version\":1,\"configuration\":\"c\",\"result\":"
+                + "{\"registrationId\":\"dev-1\",\"assignedHub\":\"hub-1.azure-devices.net\",\"deviceId\":\"dev-1\","
+                + "\"globalEndpoint\":\"global.azure-devices-provisioning.net\",\"idScope\":\"0ne0001A1B2\","
+                + "\"payload\":\"{\\\"a\\\":[1,2]}\",\"provisionedAt\":\"2026-01-01T00:00:00Z\",\"source\":\"REGISTERED\"},"
+                + "\"circuit\":{\"consecutiveFailures\":0,\"openUntil\":null,\"timesOpened\":0}}";
+        DeviceState back = StateCodec.decode(old.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(back.result).isEqualTo(RESULT);
+        assertThat(back.result.redirectedFrom()).isEmpty();
+        assertThat(back.bundle).isNull();
+    }
+
+    @Test
     void anUnprovisionedStateHasNoResult() {
         DeviceState back = StateCodec.decode(StateCodec.encode(DeviceState.empty("dps x y dev-1")));
         assertThat(back.result).isNull();
@@ -53,6 +85,15 @@ class StateCodecTest {
         assertBad(good.replace("\"consecutiveFailures\":0", "\"consecutiveFailures\":-1")
                 .getBytes(StandardCharsets.UTF_8), "counters");
         assertBad(good.replace("REGISTERED", "MAGIC").getBytes(StandardCharsets.UTF_8), "source");
+        assertBad(good.replace("\"source\"", "\"redirectedFrom\":\"a/b\",\"source\"")
+                .getBytes(StandardCharsets.UTF_8), "redirectedFrom");
+        assertBad(good.replace("\"source\"", "\"redirectedFrom\":[1],\"source\"")
+                .getBytes(StandardCharsets.UTF_8), "redirectedFrom");
+        String withBundle = new String(StateCodec.encode(new DeviceState("c", RESULT, CircuitState.CLOSED,
+                new BundleRecord(new DpsTarget("localhost:8443", "0ne0001A1B2"), Instant.EPOCH, "c2ln"))),
+                StandardCharsets.UTF_8);
+        assertBad(withBundle.replace("localhost:8443", "https://evil").getBytes(StandardCharsets.UTF_8), "bundle");
+        assertBad(withBundle.replace(",\"signature\":\"c2ln\"", "").getBytes(StandardCharsets.UTF_8), "signature");
     }
 
     private static void assertBad(byte[] bytes, String why) {

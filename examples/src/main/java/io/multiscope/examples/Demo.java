@@ -35,8 +35,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The README's demo: the zero-touch provisioning API (pattern 1) over real HTTPS, three DPS instances in two regions
@@ -52,13 +50,15 @@ import java.util.regex.Pattern;
  * <p>{@code --pattern proxy} runs pattern 2 instead: the API registers devices with (emulated) DPS itself; see
  * {@link ProxyDemo}.
  *
- * <pre>java -jar examples/target/multiscope-examples.jar [--devices N] [--threads N] [--store h2|memory]
- *     [--pattern zero-touch|proxy]</pre>
+ * <p>{@code --pattern redirect} runs pattern 3, transfer of ownership through a factory DPS ({@link RedirectDemo}),
+ * and {@code --pattern low-touch} pattern 4, installers claiming devices ({@link LowTouchDemo}).
+ *
+ * <pre>java -jar examples/target/multiscope-examples.jar [--pattern zero-touch|proxy|redirect|low-touch]
+ *     [--devices N] [--threads N] [--store h2|memory] [--booting-devices N]   (--help says which apply)</pre>
  */
 public final class Demo {
 
     private static final String SCOPE = "multiscope";
-    private static final Pattern PROBLEM_TYPE = Pattern.compile("\"type\":\"[^\"]*/([a-z-]+)\"");
 
     private final PrintStream out;
     private static final Path DATA = Path.of("multiscope-demo-data", "inventory");
@@ -76,50 +76,117 @@ public final class Demo {
         this.storeKind = storeKind;
     }
 
+    /** The command line, checked. */
+    record Options(String pattern, int devices, int threads, String store, int bootingDevices) {
+    }
+
+    static final String USAGE = String.join(System.lineSeparator(),
+            "usage: java -jar multiscope-examples.jar [--pattern zero-touch|proxy|redirect|low-touch] [--devices N]"
+                    + " [options]",
+            "  --pattern zero-touch  (default) pattern 1: the provisioning API answers where each device goes;",
+            "                        --devices N (default 3000), --threads N (16), --store h2|memory (h2),",
+            "                        --booting-devices 0-20000 (300; devices booting with the device client)",
+            "  --pattern proxy       pattern 2: the API registers devices with DPS itself;",
+            "                        --devices 1-10000 (default 3000), --threads N (16)",
+            "  --pattern redirect    pattern 3: a factory DPS redirects devices to their owner's DPS, then a transfer",
+            "                        of ownership; --devices 1-" + RedirectDemo.MAX_DEVICES + " (default "
+                    + RedirectDemo.DEFAULT_DEVICES + ")",
+            "  --pattern low-touch   pattern 4: installers claim devices with the code on their label and hand",
+            "                        them a signed bundle; --devices 1-" + LowTouchDemo.MAX_DEVICES + " (default "
+                    + LowTouchDemo.DEFAULT_DEVICES + ")");
+
     public static void main(String[] args) throws Exception {
-        int devices = 3_000;
-        int threads = 16;
-        String store = "h2";
-        String pattern = "zero-touch";
-        int booting = 300;
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(USAGE);
+            return;
+        }
+        Options o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage() + " (try --help)");
+            System.exit(2);
+            return;
+        }
+        switch (o.pattern()) {
+            case "zero-touch" -> new Demo(o.devices(), o.threads(), o.store(), o.bootingDevices(), System.out).run();
+            case "proxy" -> ProxyDemo.run(System.out, o.devices(), o.threads());
+            case "redirect" -> RedirectDemo.run(System.out, o.devices());
+            case "low-touch" -> LowTouchDemo.run(System.out, o.devices());
+            default -> throw new IllegalStateException("not reached: " + o.pattern());
+        }
+    }
+
+    /**
+     * Reads the command line; an option that does not apply to the chosen pattern is an error rather than silently
+     * ignored.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    static Options parse(String... args) {
+        Map<String, String> given = new TreeMap<>();
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--devices" -> devices = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--store" -> store = args[++i];
-                case "--pattern" -> pattern = args[++i];
-                case "--booting-devices" -> booting = Integer.parseInt(args[++i]);
-                case "--help", "-h" -> {
-                    System.out.println("usage: java -jar multiscope-examples.jar [--devices N] [--threads N]"
-                            + " [--store h2|memory] [--booting-devices N] [--pattern zero-touch|proxy]");
-                    return;
-                }
-                default -> {
-                    System.err.println("unknown option " + args[i] + " (try --help)");
-                    System.exit(2);
-                }
+            String option = args[i];
+            if (!List.of("--devices", "--threads", "--store", "--pattern", "--booting-devices").contains(option)) {
+                throw new IllegalArgumentException("unknown option " + option);
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            if (given.put(option, args[++i]) != null) {
+                throw new IllegalArgumentException(option + " is given twice");
             }
         }
-        if (devices < 1 || threads < 1) {
-            System.err.println("--devices and --threads must be at least 1");
-            System.exit(2);
+        String pattern = given.getOrDefault("--pattern", "zero-touch");
+        List<String> applicable = switch (pattern) {
+            case "zero-touch" -> List.of("--devices", "--threads", "--store", "--booting-devices");
+            case "proxy" -> List.of("--devices", "--threads");
+            case "redirect", "low-touch" -> List.of("--devices");
+            default -> throw new IllegalArgumentException("--pattern must be zero-touch, proxy, redirect or "
+                    + "low-touch, not '" + pattern + "'");
+        };
+        for (String option : given.keySet()) {
+            if (!option.equals("--pattern") && !applicable.contains(option)) {
+                throw new IllegalArgumentException(option + " does not apply to --pattern " + pattern);
+            }
         }
-        if (booting < 0 || booting > 20_000) {
-            System.err.println("--booting-devices must be 0 to 20000");
-            System.exit(2);
-        }
+        int maxDevices = switch (pattern) {
+            case "proxy" -> 10_000;
+            case "redirect" -> RedirectDemo.MAX_DEVICES;
+            case "low-touch" -> LowTouchDemo.MAX_DEVICES;
+            default -> Integer.MAX_VALUE;
+        };
+        int defaultDevices = switch (pattern) {
+            case "redirect" -> RedirectDemo.DEFAULT_DEVICES;
+            case "low-touch" -> LowTouchDemo.DEFAULT_DEVICES;
+            default -> 3_000;
+        };
+        int devices = number(given, "--devices", defaultDevices, 1, maxDevices);
+        int threads = number(given, "--threads", 16, 1, pattern.equals("proxy") ? 256 : 1_024);
+        int booting = number(given, "--booting-devices", 300, 0, 20_000);
+        String store = given.getOrDefault("--store", "h2");
         if (!store.equals("h2") && !store.equals("memory")) {
-            System.err.println("--store must be h2 or memory, not '" + store + "'");
-            System.exit(2);
+            throw new IllegalArgumentException("--store must be h2 or memory, not '" + store + "'");
         }
-        switch (pattern) {
-            case "zero-touch" -> new Demo(devices, threads, store, booting, System.out).run();
-            case "proxy" -> ProxyDemo.run(System.out, Math.min(devices, 10_000), threads);
-            default -> {
-                System.err.println("--pattern must be zero-touch or proxy, not '" + pattern + "'");
-                System.exit(2);
-            }
+        return new Options(pattern, devices, threads, store, booting);
+    }
+
+    private static int number(Map<String, String> given, String option, int defaultValue, int min, int max) {
+        String text = given.get(option);
+        if (text == null) {
+            return defaultValue;
         }
+        int value;
+        try {
+            value = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a whole number, not '" + text + "'");
+        }
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(option + " must be " + String.format("%,d", min) + " to "
+                    + String.format("%,d", max) + ", not " + value);
+        }
+        return value;
     }
 
     void run() throws Exception {
@@ -188,7 +255,7 @@ public final class Demo {
                 String id = "newcomer-" + fault.name().toLowerCase().replace('_', '-');
                 DemoDevice victim = new DemoDevice(id, SasToken.deriveDeviceKey(groupKey, id), "westeurope");
                 HttpResponse<String> r = victim.requestAssignment(http, api, SCOPE, Clock.systemUTC().instant(), fault);
-                refusals.put(fault.name(), r.statusCode() + " " + problemType(r.body()));
+                refusals.put(fault.name(), r.statusCode() + " " + DemoSupport.problemType(r.body()));
             }
             refusals.forEach((fault, answer) -> out.printf("  %-22s -> %s%n", fault, answer));
 
@@ -241,11 +308,6 @@ public final class Demo {
         return wave;
     }
 
-    private static String problemType(String body) {
-        Matcher m = PROBLEM_TYPE.matcher(body);
-        return m.find() ? m.group(1) : "(no problem type)";
-    }
-
     /** What happened to the devices of one wave of requests. */
     private static final class Wave {
         final AtomicLong assigned = new AtomicLong();
@@ -263,8 +325,8 @@ public final class Demo {
                     deferred.add(device);
                     response.headers().firstValueAsLong("Retry-After").ifPresent(retryAfters::add);
                 }
-                default -> refused.computeIfAbsent(response.statusCode() + " " + problemType(response.body()),
-                        k -> new AtomicLong()).incrementAndGet();
+                default -> refused.computeIfAbsent(response.statusCode() + " "
+                        + DemoSupport.problemType(response.body()), k -> new AtomicLong()).incrementAndGet();
             }
         }
 

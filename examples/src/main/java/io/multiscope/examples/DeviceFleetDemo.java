@@ -31,14 +31,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * The device side of the demo: a fleet of devices, each running {@link DeviceProvisioner} with the real Azure DPS
@@ -83,7 +81,7 @@ public final class DeviceFleetDemo {
         if (devices < 1 || devices > 20_000) {
             throw new IllegalArgumentException("devices must be 1 to 20,000, was " + devices);
         }
-        quietSdkLogging();
+        DemoSupport.quietLogging();
         return new DeviceFleetDemo(out, devices).run();
     }
 
@@ -100,19 +98,6 @@ public final class DeviceFleetDemo {
         run(System.out, devices);
     }
 
-    /**
-     * The SDK logs each registration step, and each device its result, at INFO; for a fleet that drowns the demo's
-     * own output. (slf4j-simple reads these when a logger is first used, so this works unless set already.)
-     */
-    private static void quietSdkLogging() {
-        for (String logger : new String[] {"com.microsoft.azure.sdk.iot", "io.multiscope.device"}) {
-            String key = "org.slf4j.simpleLogger.log." + logger;
-            if (System.getProperty(key) == null) {
-                System.setProperty(key, "warn");
-            }
-        }
-    }
-
     private Report run() throws Exception {
         Path stateDir = Files.createTempDirectory("multiscope-device-states");
         try {
@@ -123,7 +108,7 @@ public final class DeviceFleetDemo {
             return new Report(devices, boot[0], boot[1], boot[2], boot[3], storm[0], storm[1], storm[2],
                     (int) storm[3]);
         } finally {
-            deleteTree(stateDir);
+            DemoSupport.deleteTree(stateDir);
         }
     }
 
@@ -147,7 +132,7 @@ public final class DeviceFleetDemo {
                 long provisioned = results.stream().filter(ProvisioningResult::isProvisioned).count();
                 long registrations = registrations(dps);
                 out.printf("  %,d of %,d provisioned in %s of simulated time (%.1f s real), each after a random "
-                        + "stagger of up to %d s%n", provisioned, devices, clock(Duration.between(start,
+                        + "stagger of up to %d s%n", provisioned, devices, DemoSupport.clock(Duration.between(start,
                         time.instant())), (System.nanoTime() - wall) / 1e9, STAGGER.getSeconds());
                 for (EmulatedDpsInstance i : dps.instances()) {
                     out.printf("  %-9s %,6d DPS registrations  hubs %s%n", i.name(), i.counters().registrations(),
@@ -190,7 +175,7 @@ public final class DeviceFleetDemo {
                 long provisioned = results.stream().filter(ProvisioningResult::isProvisioned).count();
                 EmulatedDpsInstance instance = dps.instance("dps-eu-1");
                 out.printf("  %,d of %,d provisioned in %s of simulated time (%.1f s real)%n", provisioned, devices,
-                        clock(Duration.between(start, time.instant())), (System.nanoTime() - wall) / 1e9);
+                        DemoSupport.clock(Duration.between(start, time.instant())), (System.nanoTime() - wall) / 1e9);
                 out.printf("  %,d deferrals by the provisioning API (429 + Retry-After %s), each waited out and "
                         + "retried%n", fleet.deferrals.get(), fleet.retryAfterRange());
                 out.printf("  %,d DPS registrations, %,d of them throttled by DPS (429); most attempts by one "
@@ -273,18 +258,6 @@ public final class DeviceFleetDemo {
     private static long apiCalls(ZeroTouchProvisioning service) {
         ProvisioningStats s = service.stats();
         return s.newAssignments() + s.stickyHits() + s.cacheHits() + s.deferrals() + s.rejections();
-    }
-
-    private static String clock(Duration d) {
-        return String.format("%d:%02d", d.toMinutes(), d.toSecondsPart());
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** Counts what a fleet's devices report through their listeners. */

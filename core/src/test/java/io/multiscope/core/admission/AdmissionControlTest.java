@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import io.multiscope.core.DpsInstance;
 import io.multiscope.core.store.UnknownInstanceException;
 import io.multiscope.core.time.VirtualClock;
+import io.multiscope.core.time.SettableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -210,6 +212,44 @@ class AdmissionControlTest {
             assertThat(overflow).doesNotHaveDuplicates();
             long early = overflow.stream().filter(d -> d.compareTo(Duration.ofSeconds(30)) < 0).count();
             assertThat(early).as("spread evenly, not piled at the end").isBetween(350L, 570L);
+        }
+
+        @Test
+        void aClockReadingSlightlyBehindTheLastAcquisitionStillGetsTheTokensThatAreThere() {
+            // Concurrent requests read the clock, then race for the bucket: one that read it first may arrive second.
+            SettableClock racing = new SettableClock(clock.instant());
+            AdmissionControl admission = AdmissionControl.builder().clock(racing).random(new SplittableRandom(11))
+                    .build();
+            admission.configure(instance("eu", 60));
+            Instant start = racing.instant();
+
+            racing.set(start.plusMillis(2));
+            assertThat(admission.tryAcquire("eu")).isTrue();
+            racing.set(start.plusMillis(1));
+            assertThat(admission.tryAcquire("eu")).as("58 tokens are left").isTrue();
+            assertThat(admission.headroom("eu")).isEqualTo(58);
+            assertThat(admission.timeUntilAvailable("eu")).isZero();
+            // No more than the bucket holds, whatever order the readings come in.
+            assertThat(acquireAll(admission, "eu")).isEqualTo(58);
+            assertThat(admission.timeUntilAvailable("eu")).isEqualTo(Duration.ofSeconds(1).plusMillis(1));
+        }
+
+        @Test
+        void aPauseRefusesEvenWithTokensLeft() {
+            SettableClock racing = new SettableClock(clock.instant());
+            AdmissionControl admission = AdmissionControl.builder().clock(racing).random(new SplittableRandom(11))
+                    .feedback(ThrottleFeedback.pauseOnly()).build();
+            admission.configure(instance("eu", 60));
+            Instant start = racing.instant();
+
+            admission.onThrottled("eu", Optional.of(Duration.ofSeconds(20)));
+
+            racing.set(start.plusSeconds(19));
+            assertThat(admission.tryAcquire("eu")).isFalse();
+            assertThat(admission.headroom("eu")).isZero();
+            assertThat(admission.timeUntilAvailable("eu")).isEqualTo(Duration.ofSeconds(1));
+            racing.set(start.plusSeconds(20));
+            assertThat(admission.tryAcquire("eu")).isTrue();
         }
 
         @Test

@@ -24,13 +24,15 @@ public final class TokenBucket {
      * @param quota the configured registrations per minute
      * @param rate the current budget in registrations per minute (at {@code at}; {@code <= quota})
      * @param tokens tokens in the bucket at time {@code at}
-     * @param at the time {@code tokens} refers to; in the future while the instance is paused
+     * @param at the time {@code tokens} refers to; in the future while the instance is paused, and possibly a little
+     *     ahead of a caller's {@code now} when another thread read the clock later and acquired first
+     * @param pausedUntil until when DPS asked for no registrations at all, or {@link #NEVER}
      * @param rampStart the rate the linear recovery starts from
      * @param recoveryFrom when the recovery started, or {@link #NOT_RECOVERING}
      * @param lastCut when the rate was last cut, or {@link #NEVER}
      */
-    private record State(int quota, double rate, double tokens, long at, double rampStart, long recoveryFrom,
-            long lastCut) {
+    private record State(int quota, double rate, double tokens, long at, long pausedUntil, double rampStart,
+            long recoveryFrom, long lastCut) {
 
         boolean recovering() {
             return recoveryFrom != NOT_RECOVERING;
@@ -55,19 +57,23 @@ public final class TokenBucket {
         this.burstMinutes = burstMinutes;
         this.feedback = feedback;
         this.state = new AtomicReference<>(new State(quotaPerMinute, quotaPerMinute,
-                capacity(quotaPerMinute), now, quotaPerMinute, NOT_RECOVERING, NEVER));
+                capacity(quotaPerMinute), now, NEVER, quotaPerMinute, NOT_RECOVERING, NEVER));
     }
 
-    /** Takes one token if there is one. */
+    /**
+     * Takes one token if there is one. A {@code now} a little behind the bucket's time (this caller read the clock
+     * before another one that acquired first) sees the tokens as of the bucket's time: no refill, but no refusal of
+     * tokens that are there either. Only a pause refuses whatever the tokens.
+     */
     public boolean tryAcquire(long now) {
         while (true) {
             State current = state.get();
             State s = advance(current, now);
-            if (now < s.at || s.tokens + EPSILON < 1.0) {
+            if (now < s.pausedUntil || s.tokens + EPSILON < 1.0) {
                 return false;
             }
-            State taken = new State(s.quota, s.rate, Math.max(0.0, s.tokens - 1.0), s.at, s.rampStart,
-                    s.recoveryFrom, s.lastCut);
+            State taken = new State(s.quota, s.rate, Math.max(0.0, s.tokens - 1.0), s.at, s.pausedUntil,
+                    s.rampStart, s.recoveryFrom, s.lastCut);
             if (state.compareAndSet(current, taken)) {
                 return true;
             }
@@ -77,7 +83,7 @@ public final class TokenBucket {
     /** Whole tokens available now. */
     public long headroom(long now) {
         State s = advance(state.get(), now);
-        return now < s.at ? 0 : (long) Math.floor(s.tokens + EPSILON);
+        return now < s.pausedUntil ? 0 : (long) Math.floor(s.tokens + EPSILON);
     }
 
     /**
@@ -86,13 +92,13 @@ public final class TokenBucket {
      */
     public long nanosUntilAvailable(long now) {
         State s = advance(state.get(), now);
-        long pause = Math.max(0, s.at - now);
         double missing = 1.0 - s.tokens;
         if (missing <= EPSILON) {
-            return pause;
+            return s.pausedUntil > now ? s.pausedUntil - now : 0; // NEVER - now would overflow
         }
-        // Rounded up so the token is there by then; the tiny allowance keeps float noise from adding a nanosecond.
-        return pause + (long) Math.ceil(missing * NANOS_PER_MINUTE / s.rate - 1e-6);
+        // The tokens are counted from s.at (the end of a pause, or a moment ahead of a stale now). Rounded up so the
+        // token is there by then; the tiny allowance keeps float noise from adding a nanosecond.
+        return Math.max(0, s.at - now) + (long) Math.ceil(missing * NANOS_PER_MINUTE / s.rate - 1e-6);
     }
 
     /** The current budget in registrations per minute. */
@@ -144,19 +150,21 @@ public final class TokenBucket {
             boolean cut = feedback.decreaseFactor() < 1.0 && (s.lastCut == NEVER || now - s.lastCut >= cooldown);
             double rate = cut ? Math.max(floorRate(s.quota), s.rate * feedback.decreaseFactor()) : s.rate;
             long at = Math.max(s.at, now);
+            long pausedUntil = s.pausedUntil;
             double tokens;
             if (resumeAt > at) {
                 // Paused: the first registration may go when DPS said, then the bucket refills from there.
                 at = resumeAt;
+                pausedUntil = resumeAt;
                 tokens = 1.0;
-            } else if (s.at > now) {
+            } else if (s.pausedUntil > now) {
                 tokens = Math.min(s.tokens, 1.0); // already paused at least that long
             } else {
                 tokens = 0.0; // DPS says we sent too many: whatever we thought was left is not there
             }
             long recoveryFrom = rate < s.quota ? at : NOT_RECOVERING;
-            State throttled = new State(s.quota, rate, Math.min(tokens, capacity(rate)), at, rate, recoveryFrom,
-                    cut ? now : s.lastCut);
+            State throttled = new State(s.quota, rate, Math.min(tokens, capacity(rate)), at, pausedUntil, rate,
+                    recoveryFrom, cut ? now : s.lastCut);
             if (state.compareAndSet(current, throttled)) {
                 return;
             }
@@ -180,8 +188,8 @@ public final class TokenBucket {
             double scale = (double) newQuota / s.quota;
             double rate = s.recovering() ? Math.min(newQuota, s.rate * scale) : newQuota;
             double rampStart = Math.min(newQuota, s.rampStart * scale);
-            State resized = new State(newQuota, rate, Math.min(s.tokens, capacity(rate)), s.at, rampStart,
-                    s.recovering() && rate < newQuota ? s.recoveryFrom : NOT_RECOVERING, s.lastCut);
+            State resized = new State(newQuota, rate, Math.min(s.tokens, capacity(rate)), s.at, s.pausedUntil,
+                    rampStart, s.recovering() && rate < newQuota ? s.recoveryFrom : NOT_RECOVERING, s.lastCut);
             if (state.compareAndSet(current, resized)) {
                 return;
             }
@@ -191,7 +199,7 @@ public final class TokenBucket {
     /** The state as it is at {@code now}: refilled and, if recovering, at the rate reached by then. */
     private State advance(State s, long now) {
         if (now <= s.at) {
-            return s; // paused, or no time passed (or the clock went back: then wait until it catches up)
+            return s; // paused, no time passed, or a stale reading: nothing refills until time passes s.at
         }
         double rate = s.rate;
         long recoveryFrom = s.recoveryFrom;
@@ -203,7 +211,7 @@ public final class TokenBucket {
             }
         }
         double tokens = Math.min(capacity(rate), s.tokens + refill(s, now));
-        return new State(s.quota, rate, tokens, now, s.rampStart, recoveryFrom, s.lastCut);
+        return new State(s.quota, rate, tokens, now, s.pausedUntil, s.rampStart, recoveryFrom, s.lastCut);
     }
 
     /** Tokens that flowed in from {@code s.at} to {@code now}: the exact integral of the (possibly ramping) rate. */

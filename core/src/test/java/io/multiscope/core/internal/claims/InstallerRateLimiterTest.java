@@ -2,8 +2,10 @@ package io.multiscope.core.internal.claims;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.multiscope.core.time.SettableClock;
 import io.multiscope.core.time.VirtualClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +27,23 @@ class InstallerRateLimiterTest {
         clock.advance(Duration.ofSeconds(3));
         assertThat(limiter.tryAcquire("alice")).isEmpty();
         assertThat(limiter.tryAcquire("alice")).isPresent();
+    }
+
+    @Test
+    void aClaimWhoseClockReadingLostTheRaceIsNotRefusedWhileTheBucketHasTokens() {
+        // Two claims of one installer at once: the one that read the clock first reaches the bucket second.
+        SettableClock racing = new SettableClock(clock.instant());
+        InstallerRateLimiter limiter = new InstallerRateLimiter(10, 10, 1000, racing);
+        Instant start = racing.instant();
+
+        racing.set(start.plusMillis(2));
+        assertThat(limiter.tryAcquire("alice")).isEmpty();
+        racing.set(start.plusMillis(1));
+        assertThat(limiter.tryAcquire("alice")).isEmpty();
+        for (int i = 0; i < 8; i++) {
+            assertThat(limiter.tryAcquire("alice")).as("attempt %d", i + 3).isEmpty();
+        }
+        assertThat(limiter.tryAcquire("alice")).as("the eleventh").isPresent();
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.multiscope.core.RegistrationIds;
 import io.multiscope.core.hardwareid.HardwareIdProof;
 import io.multiscope.core.hardwareid.HardwareIdRecord;
 import io.multiscope.core.hardwareid.HardwareIdRegistry;
+import io.multiscope.core.internal.Untrusted;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,8 @@
 package io.multiscope.core.attestation;
 
 import io.multiscope.core.RegistrationIds;
+import io.multiscope.core.internal.SymmetricKeys;
+import io.multiscope.core.internal.Untrusted;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -307,8 +309,8 @@ public final class SymmetricKeyAttestation implements Attestation {
         private Builder addGroup(Optional<String> tenant, String primary, Optional<String> secondary) {
             GroupKey group = new GroupKey(tenant, primary, secondary);
             String what = group.describe();
-            checkKey(primary, "primary " + what);
-            secondary.ifPresent(key -> checkKey(key, "secondary " + what));
+            SymmetricKeys.check(primary, "the primary " + what);
+            secondary.ifPresent(key -> SymmetricKeys.check(key, "the secondary " + what));
             if (secondary.isPresent() && sameKey(primary, secondary.get())) {
                 throw new IllegalArgumentException("the primary and secondary " + what + " are the same key");
             }
@@ -347,20 +349,6 @@ public final class SymmetricKeyAttestation implements Attestation {
                 throw new IllegalArgumentException("tenant must not be blank");
             }
             return tenant;
-        }
-
-        private static void checkKey(String keyBase64, String what) {
-            Objects.requireNonNull(keyBase64, what);
-            byte[] key;
-            try {
-                key = Base64.getDecoder().decode(keyBase64);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("the " + what + " is not valid base64");
-            }
-            if (key.length < 16) {
-                throw new IllegalArgumentException("the " + what + " is " + key.length
-                        + " bytes long; symmetric keys must be at least 16 bytes (DPS uses 64)");
-            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.multiscope.core.attestation;
 
 import io.multiscope.core.RegistrationIds;
+import io.multiscope.core.internal.Untrusted;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

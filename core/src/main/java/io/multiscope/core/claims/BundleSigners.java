@@ -1,6 +1,7 @@
 package io.multiscope.core.claims;
 
 import io.multiscope.core.attestation.SasToken;
+import io.multiscope.core.internal.SymmetricKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
@@ -40,7 +41,7 @@ public final class BundleSigners {
 
     /** HMAC-SHA256 for every device, with its key derived from one group key (base64, at least 16 bytes). */
     public static BundleSigner groupKey(String groupKeyBase64) {
-        checkKey(groupKeyBase64, "the group key");
+        SymmetricKeys.check(groupKeyBase64, "the group key");
         return new GroupKeySigner(Map.of(), groupKeyBase64);
     }
 
@@ -57,7 +58,7 @@ public final class BundleSigners {
         }
         Map<String, String> keys = new LinkedHashMap<>();
         groupKeyByOwner.forEach((owner, key) -> {
-            checkKey(key, "the group key of owner '" + owner + "'");
+            SymmetricKeys.check(key, "the group key of owner '" + owner + "'");
             keys.put(owner, key);
         });
         return new GroupKeySigner(Map.copyOf(keys), null);
@@ -178,20 +179,6 @@ public final class BundleSigners {
             return Base64.getDecoder().decode(keyBase64);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(what + " is not valid base64");
-        }
-    }
-
-    private static void checkKey(String keyBase64, String what) {
-        Objects.requireNonNull(keyBase64, what);
-        byte[] key;
-        try {
-            key = Base64.getDecoder().decode(keyBase64);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + " is not valid base64");
-        }
-        if (key.length < 16) {
-            throw new IllegalArgumentException(what + " is " + key.length + " bytes long; symmetric keys must be at "
-                    + "least 16 bytes");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.multiscope.core.claims;
 
+import io.multiscope.core.internal.Untrusted;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;

@@ -1,7 +1,7 @@
-package io.multiscope.core.claims;
+package io.multiscope.core.internal;
 
 /** Makes text a client controls safe to put in an error message or a log line. */
-final class Untrusted {
+public final class Untrusted {
 
     private static final int MAX = 160;
 
@@ -9,7 +9,7 @@ final class Untrusted {
     }
 
     /** Control characters escaped (no forged log lines) and long values cut short, in quotes. */
-    static String quote(String value) {
+    public static String quote(String value) {
         StringBuilder out = new StringBuilder(Math.min(value.length(), MAX) + 8).append('\'');
         for (int i = 0; i < value.length() && i < MAX; i++) {
             char c = value.charAt(i);

@@ -34,7 +34,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -188,36 +187,27 @@ public final class DeviceFleetDemo {
 
     private List<ProvisioningResult> boot(SimulatedFleetTime time, Fleet fleet, URI api, Path stateDir, String label)
             throws Exception {
-        ProgressBar bar = new ProgressBar(out, "  " + label, devices);
-        List<Callable<ProvisioningResult>> tasks = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (int n = 0; n < devices; n++) {
-            String id = String.format("%s-%05d", fleet.prefix, n);
+            ids.add(String.format("%s-%05d", fleet.prefix, n));
+        }
+        return DemoFleet.run(out, time, label, ids, id -> {
+            int n = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
             String region = n % 5 < 3 ? "westeurope" : "eastus";
             long seed = new SplittableRandom(id.hashCode()).nextLong();
-            tasks.add(() -> {
-                // What an OEM's firmware does at boot; the key was derived from the group key at the factory.
-                DeviceProvisioner device = DeviceProvisioner.builder()
-                        .provisioningApi(api)
-                        .symmetricKey(id, SasToken.deriveDeviceKey(groupKey, id))
-                        .region(fleet.prefix.equals("sensor") ? region : "westeurope")
-                        .stateStore(FileStateStore.at(stateDir.resolve(id + ".json")))
-                        .trustedCas(List.of(pki.caCertificate())).includeSystemCas(false)
-                        .staggerWindow(STAGGER)
-                        .clock(time).sleeper(time).random(new Random(seed))
-                        .listener(fleet.listener())
-                        .build();
-                ProvisioningResult result = device.ensureProvisioned();
-                bar.step();
-                return result;
-            });
-        }
-        List<Throwable> errors = new ArrayList<>();
-        List<ProvisioningResult> results = time.runAll(tasks, errors);
-        bar.finish();
-        if (!errors.isEmpty()) {
-            throw new IllegalStateException(errors.size() + " devices failed unexpectedly", errors.get(0));
-        }
-        return results;
+            // What an OEM's firmware does at boot; the key was derived from the group key at the factory.
+            DeviceProvisioner device = DeviceProvisioner.builder()
+                    .provisioningApi(api)
+                    .symmetricKey(id, SasToken.deriveDeviceKey(groupKey, id))
+                    .region(fleet.prefix.equals("sensor") ? region : "westeurope")
+                    .stateStore(FileStateStore.at(stateDir.resolve(id + ".json")))
+                    .trustedCas(List.of(pki.caCertificate())).includeSystemCas(false)
+                    .staggerWindow(STAGGER)
+                    .clock(time).sleeper(time).random(new Random(seed))
+                    .listener(fleet.listener())
+                    .build();
+            return device.ensureProvisioned();
+        });
     }
 
     private void enroll(DpsEmulator dps) {

@@ -29,7 +29,6 @@ import io.multiscope.device.SimulatedFleetTime;
 import io.multiscope.testkit.DpsEmulator;
 import io.multiscope.testkit.EmulatedDpsInstance;
 import io.multiscope.testkit.EnrollmentSpec;
-import io.multiscope.testkit.RegistrationView;
 import io.multiscope.testkit.TestCertificates;
 import java.io.PrintStream;
 import java.net.URI;
@@ -261,7 +260,7 @@ public final class LowTouchDemo {
             Instant start = time.instant();
             Map<String, Long> claimOutcomes = new TreeMap<>();
             AtomicReference<String> sampleBundle = new AtomicReference<>("(no bundle)");
-            List<ProvisioningResult> results = fleet("Install", fleet, id -> {
+            List<ProvisioningResult> results = DemoFleet.run(out, time, "Install", fleet, id -> {
                 InstallerApp app = assigned.get(id);
                 HttpResponse<String> claim = app.claim(id, labels.get(id));
                 synchronized (claimOutcomes) {
@@ -291,7 +290,7 @@ public final class LowTouchDemo {
                     + "their own tenant's DPS%n", claimOutcomes, provisioned, fleet.size(),
                     DemoSupport.clock(Duration.between(start, time.instant())), (System.nanoTime() - wall) / 1e9,
                     onOwnersDps);
-            Map<String, Long> registrations = registrations();
+            Map<String, Long> registrations = DemoFleet.assignedRegistrations(dps);
             out.printf("  %-11s %-7s %9s %17s  %s%n", "DPS", "tenant", "inventory", "DPS registrations",
                     "devices per hub (from DPS)");
             for (InstanceStatus s : direct.instances()) {
@@ -305,11 +304,12 @@ public final class LowTouchDemo {
                 out.printf("  %s: hub %s, registered at %s/%s as the bundle said%n", fleet.get(0),
                         sample.assignedHub(), sample.globalEndpoint(), sample.idScope());
             }
-            long before = dpsRequests();
-            List<ProvisioningResult> reboot = fleet("Reboot ", fleet, id -> device(id).ensureProvisioned());
+            long before = DemoFleet.requests(dps);
+            List<ProvisioningResult> reboot = DemoFleet.run(out, time, "Reboot ", fleet,
+                    id -> device(id).ensureProvisioned());
             long stored = reboot.stream().filter(r -> r.source().orElse(null) == ProvisioningResult.Source.STORED)
                     .count();
-            long rebootRequests = dpsRequests() - before;
+            long rebootRequests = DemoFleet.requests(dps) - before;
             out.printf("  every device reboots: %,d of %,d from their state files, DPS requests: %,d%n", stored,
                     fleet.size(), rebootRequests);
 
@@ -317,7 +317,7 @@ public final class LowTouchDemo {
             out.printf("%nProxy variant: %d acme gateways; the service registers each with DPS while the installer "
                     + "waits, the bundle carries the hub%n", gateways.size());
             InstallerApp lead = new InstallerApp("acme-installer-lead", "acme", proxyApi);
-            long registrationsBefore = dpsRegistrations();
+            long registrationsBefore = DemoFleet.registrationRequests(dps);
             List<String> bundles = new ArrayList<>();
             for (String id : gateways) {
                 HttpResponse<String> claim = lead.claim(id, labels.get(id));
@@ -326,8 +326,8 @@ public final class LowTouchDemo {
                 }
                 bundles.add(claim.body());
             }
-            long registeredByService = dpsRegistrations() - registrationsBefore;
-            long requestsBefore = dpsRequests();
+            long registeredByService = DemoFleet.registrationRequests(dps) - registrationsBefore;
+            long requestsBefore = DemoFleet.requests(dps);
             long fromBundle = 0;
             for (int n = 0; n < gateways.size(); n++) {
                 DeviceProvisioner gateway = device(gateways.get(n));
@@ -342,7 +342,7 @@ public final class LowTouchDemo {
                             applied.assignedHub(), applied.deviceId());
                 }
             }
-            long gatewayRequests = dpsRequests() - requestsBefore;
+            long gatewayRequests = DemoFleet.requests(dps) - requestsBefore;
             out.printf("  %d of %d provisioned from the bundle alone; DPS registrations made by the service: %d, "
                     + "DPS requests made by the gateways: %d%n", fromBundle, gateways.size(), registeredByService,
                     gatewayRequests);
@@ -452,42 +452,6 @@ public final class LowTouchDemo {
                     .build();
         }
 
-        /** A task per device, each on its own thread in simulated time. */
-        private List<ProvisioningResult> fleet(String label, List<String> ids, DeviceTask task) throws Exception {
-            ProgressBar bar = new ProgressBar(out, "  " + label, ids.size());
-            List<Callable<ProvisioningResult>> tasks = new ArrayList<>();
-            for (String id : ids) {
-                tasks.add(() -> {
-                    ProvisioningResult result = task.run(id);
-                    bar.step();
-                    return result;
-                });
-            }
-            List<Throwable> errors = new ArrayList<>();
-            List<ProvisioningResult> results = time.runAll(tasks, errors);
-            bar.finish();
-            if (!errors.isEmpty()) {
-                throw new IllegalStateException(errors.size() + " devices failed unexpectedly", errors.get(0));
-            }
-            return results;
-        }
-
-        private Map<String, Long> registrations() {
-            Map<String, Long> counts = new TreeMap<>();
-            for (EmulatedDpsInstance i : dps.instances()) {
-                counts.put(i.name(), i.registrations().stream().filter(RegistrationView::isAssigned).count());
-            }
-            return counts;
-        }
-
-        private long dpsRequests() {
-            return dps.instances().stream().mapToLong(i -> i.counters().total()).sum();
-        }
-
-        private long dpsRegistrations() {
-            return dps.instances().stream().mapToLong(i -> i.counters().registrations()).sum();
-        }
-
         private HttpResponse<String> send(URI base, String token, String id, String code) throws Exception {
             String body = JSON.writeValueAsString(Map.of("registrationId", id, "claimCode", code));
             return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/claims"))
@@ -516,12 +480,6 @@ public final class LowTouchDemo {
     private record Refusals(int reused, int wrong, int foreign, int unknown, boolean looksUnknown,
             int bruteForceRefusedAt, long retryAfter, int expired, int genuine, InvalidBundleException.Reason tampered,
             boolean genuineProvisioned) {
-    }
-
-    /** What happens to one device. */
-    @FunctionalInterface
-    private interface DeviceTask {
-        ProvisioningResult run(String registrationId) throws Exception;
     }
 
     private static String tenant(String id) {

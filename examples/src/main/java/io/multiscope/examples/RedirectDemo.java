@@ -246,7 +246,7 @@ public final class RedirectDemo {
             out.printf("  %,d of %,d provisioned in %s of simulated time (%.1f s real); %,d followed a redirect "
                     + "from %s%n", provisioned, devices, DemoSupport.clock(Duration.between(start, time.instant())),
                     (System.nanoTime() - wall) / 1e9, redirects.get(), FACTORY);
-            Map<String, Long> before = registrations();
+            Map<String, Long> before = DemoFleet.assignedRegistrations(dps);
             table();
             out.printf("  the allocation strategy (least utilised, by default) chose one of acme's two instances for "
                     + "each device; the factory DPS only staged them%n");
@@ -260,11 +260,11 @@ public final class RedirectDemo {
                     dps.instance(FACTORY).registration(sampleId).map(RegistrationView::payloadJson).orElse("-"));
 
             // ---- reboot ----
-            long requestsBefore = dpsRequests();
+            long requestsBefore = DemoFleet.requests(dps);
             List<ProvisioningResult> reboot = fleet("Reboot      ", fleet, DeviceProvisioner::ensureProvisioned);
             long stored = reboot.stream().filter(r -> r.source().orElse(null) == ProvisioningResult.Source.STORED)
                     .count();
-            long rebootRequests = dpsRequests() - requestsBefore;
+            long rebootRequests = DemoFleet.requests(dps) - requestsBefore;
             out.printf("  every device reboots: %,d of %,d from their state files, DPS requests: %,d%n%n", stored,
                     devices, rebootRequests);
 
@@ -321,7 +321,7 @@ public final class RedirectDemo {
             long pendingAtEnd = fleet.stream().filter(this::pending).count();
             out.printf("  %,d of %,d now on %s (hub %s); still pending: %,d%n", followed, sold.size(), GLOBEX,
                     moved.get(0).isProvisioned() ? moved.get(0).assignedHub() : "-", pendingAtEnd);
-            Map<String, Long> after = registrations();
+            Map<String, Long> after = DemoFleet.assignedRegistrations(dps);
             table();
 
             // ---- ownership history ----
@@ -434,40 +434,12 @@ public final class RedirectDemo {
 
         private List<ProvisioningResult> fleet(String label, List<String> ids,
                 Function<DeviceProvisioner, ProvisioningResult> action) throws Exception {
-            ProgressBar bar = new ProgressBar(out, "  " + label, ids.size());
             ProvisioningListener listener = e -> {
                 if (e.type() == ProvisioningEvent.Type.REDIRECTED) {
                     redirects.incrementAndGet();
                 }
             };
-            List<Callable<ProvisioningResult>> tasks = new ArrayList<>();
-            for (String id : ids) {
-                tasks.add(() -> {
-                    ProvisioningResult result = action.apply(device(id, listener));
-                    bar.step();
-                    return result;
-                });
-            }
-            List<Throwable> errors = new ArrayList<>();
-            List<ProvisioningResult> results = time.runAll(tasks, errors);
-            bar.finish();
-            if (!errors.isEmpty()) {
-                throw new IllegalStateException(errors.size() + " devices failed unexpectedly", errors.get(0));
-            }
-            return results;
-        }
-
-        /** Assigned registrations per DPS instance, as DPS itself lists them. */
-        private Map<String, Long> registrations() {
-            Map<String, Long> counts = new TreeMap<>();
-            for (EmulatedDpsInstance i : dps.instances()) {
-                counts.put(i.name(), i.registrations().stream().filter(RegistrationView::isAssigned).count());
-            }
-            return counts;
-        }
-
-        private long dpsRequests() {
-            return dps.instances().stream().mapToLong(i -> i.counters().total()).sum();
+            return DemoFleet.run(out, time, label, ids, id -> action.apply(device(id, listener)));
         }
 
         private void table() {

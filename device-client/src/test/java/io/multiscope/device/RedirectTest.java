@@ -269,11 +269,13 @@ class RedirectTest {
     }
 
     @Test
-    void aDeviceThatLostItsStateFindsItsWayBackByStatusLookupsAlone() {
+    void aDeviceThatLostItsStateAsksTheFactoryAgainThenFindsItsRegistrationAtTheTarget() {
         redirect("factory", "owner-a");
         ProvisioningResult first = env.direct(env.device("amnesiac-1", new RecordingListener()), "factory").build()
                 .ensureProvisioned();
-        long registrations = env.registrations();
+        long factoryRegistrations = env.instance("factory").counters().registrations();
+        long targetRegistrations = env.instance("owner-a").counters().registrations();
+        long webhookCalls = webhook.calls("factory");
 
         // A fresh in-memory store: everything forgotten.
         ProvisioningResult again = env.direct(env.device("amnesiac-1", new RecordingListener()), "factory").build()
@@ -283,6 +285,27 @@ class RedirectTest {
         assertThat(again.assignedHub()).isEqualTo(first.assignedHub());
         assertThat(again.idScope()).isEqualTo(first.idScope());
         assertThat(again.redirectedFrom()).isEqualTo(List.of(hop("factory")));
-        assertThat(env.registrations()).isEqualTo(registrations);
+        // The factory's looked-up redirect may be stale, so the factory is asked again; the target is only looked up.
+        assertThat(env.instance("factory").counters().registrations()).isEqualTo(factoryRegistrations + 1);
+        assertThat(webhook.calls("factory")).isEqualTo(webhookCalls + 1);
+        assertThat(env.instance("owner-a").counters().registrations()).isEqualTo(targetRegistrations);
+    }
+
+    @Test
+    void aDeviceThatLostItsStateAfterATransferFollowsTheFactorysCurrentRedirect() {
+        redirect("factory", "owner-a");
+        ProvisioningResult first = env.direct(env.device("resold-1", new RecordingListener()), "factory").build()
+                .ensureProvisioned();
+        assertThat(first.idScope()).isEqualTo(env.instance("owner-a").idScope());
+        // Transferred: the factory now names owner-b, but its stored registration still holds the old redirect.
+        redirect("factory", "owner-b");
+
+        ProvisioningResult reset = env.direct(env.device("resold-1", new RecordingListener()), "factory").build()
+                .ensureProvisioned();
+
+        assertThat(reset.idScope()).as(reset.toString()).isEqualTo(env.instance("owner-b").idScope());
+        assertThat(reset.redirectedFrom()).containsExactly(hop("factory"));
+        assertThat(env.instance("owner-a").counters().registrations()).as("not back at the old owner's").isEqualTo(1);
+        assertThat(env.instance("owner-b").registration("resold-1").orElseThrow().status()).isEqualTo("assigned");
     }
 }

@@ -11,6 +11,7 @@ import io.multiscope.core.http.ProvisioningApi;
 import io.multiscope.core.http.ProvisioningHttpServer;
 import io.multiscope.testkit.DpsEmulator;
 import io.multiscope.testkit.EmulatedDpsInstance;
+import io.multiscope.testkit.RequestCounters;
 import io.multiscope.testkit.TestCertificates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -125,6 +126,12 @@ final class TestEnvironment implements AutoCloseable {
     /** Registration (PUT) requests over all instances. */
     long registrations() {
         return dps.instances().stream().mapToLong(i -> i.counters().registrations()).sum();
+    }
+
+    /** What devices asked one instance (registrations, polls, status lookups); service API calls not counted. */
+    long deviceRequests(String instance) {
+        RequestCounters c = dps.instance(instance).counters();
+        return c.registrations() + c.operationStatusPolls() + c.statusLookups();
     }
 
     /** Requests of any kind over all instances. */

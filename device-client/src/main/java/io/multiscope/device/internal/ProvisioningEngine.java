@@ -172,7 +172,7 @@ public final class ProvisioningEngine {
          * failure at a redirect's target is retried there, not from the first instance.
          */
         private final List<DpsTarget> chain = new ArrayList<>();
-        /** Instances whose status lookup answered "not assigned" in this run. */
+        /** Instances whose status lookup answered "not assigned" (or with a redirect) in this run. */
         private final Set<String> lookedUp = new HashSet<>();
 
         Run(DeviceState state, boolean reprovisioning, String what) {
@@ -267,7 +267,9 @@ public final class ProvisioningEngine {
             boolean mustRegister = reprovisioning || (askApiToPlaceAgain && state.bundle == null);
             if (s.dpsStatusLookup && !mustRegister && !lookedUp.contains(at.key())) {
                 Optional<ProvisioningResult> found = statusLookup.lookup(at.globalEndpoint, at.idScope);
-                if (found.isPresent()) {
+                // A looked-up redirect is the webhook's answer at the last registration: ownership may have moved
+                // since (a transfer), so only registering again gets the factory's current answer.
+                if (found.isPresent() && !Redirects.carriesRedirect(found.get())) {
                     return found.get();
                 }
                 lookedUp.add(at.key());

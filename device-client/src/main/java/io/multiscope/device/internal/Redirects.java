@@ -34,20 +34,11 @@ final class Redirects {
      * @throws AttemptFailure of kind {@link FailureKind#REDIRECT_REFUSED} when the redirect must not be followed
      */
     Optional<DpsTarget> next(ProvisioningResult result, List<DpsTarget> chain) throws AttemptFailure {
-        Optional<String> payload = result.payload();
-        if (payload.isEmpty()) {
+        Optional<Map<String, Object>> withRedirect = payloadWithRedirect(result);
+        if (withRedirect.isEmpty()) {
             return Optional.empty();
         }
-        Map<String, Object> json;
-        try {
-            json = Json.parseObject(payload.get());
-        } catch (IllegalArgumentException notAnObject) {
-            // Not the shape a redirect travels in: an application's own payload.
-            return Optional.empty();
-        }
-        if (!json.containsKey("redirect")) {
-            return Optional.empty();
-        }
+        Map<String, Object> json = withRedirect.get();
         DpsTarget from = chain.get(chain.size() - 1);
         Step step = result.source().orElse(null) == ProvisioningResult.Source.STATUS_LOOKUP ? Step.DPS_STATUS_LOOKUP
                 : Step.DPS_REGISTER;
@@ -89,6 +80,26 @@ final class Redirects {
                     + "; this device follows at most " + maxRedirects + " (" + describe(chain) + ")");
         }
         return Optional.of(to);
+    }
+
+    /** Whether {@code result}'s payload carries a redirect, valid or not. */
+    static boolean carriesRedirect(ProvisioningResult result) {
+        return payloadWithRedirect(result).isPresent();
+    }
+
+    private static Optional<Map<String, Object>> payloadWithRedirect(ProvisioningResult result) {
+        Optional<String> payload = result.payload();
+        if (payload.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Object> json;
+        try {
+            json = Json.parseObject(payload.get());
+        } catch (IllegalArgumentException notAnObject) {
+            // Not the shape a redirect travels in: an application's own payload.
+            return Optional.empty();
+        }
+        return json.containsKey("redirect") ? Optional.of(json) : Optional.empty();
     }
 
     /** The chain as {@code a/1 -> b/2}. */

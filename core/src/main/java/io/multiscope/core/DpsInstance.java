@@ -20,6 +20,9 @@ public final class DpsInstance {
     public static final int DEFAULT_REGISTRATIONS_PER_MINUTE = 1_000;
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** A host name or bracketed IPv6 literal, optionally with {@code :port}: what device-client accepts. */
+    private static final Pattern ENDPOINT = Pattern.compile(
+            "([A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*|\\[[0-9A-Fa-f:.]+\\])(:\\d{1,5})?");
 
     private final String id;
     private final String idScope;
@@ -214,9 +217,9 @@ public final class DpsInstance {
             if (region == null || region.isBlank()) {
                 throw invalid("region is required");
             }
-            if (globalEndpoint == null || globalEndpoint.isBlank() || globalEndpoint.contains("://")) {
-                throw invalid("globalEndpoint must be a host name or host:port without a scheme, was '"
-                        + globalEndpoint + "'");
+            if (globalEndpoint == null || !ENDPOINT.matcher(globalEndpoint).matches()) {
+                throw invalid("globalEndpoint must be a host name or host:port without a scheme or path (devices "
+                        + "refuse anything else in a redirect or a bundle), was '" + globalEndpoint + "'");
             }
             if (tenantPool != null && tenantPool.isBlank()) {
                 throw invalid("tenantPool must not be blank when set");

@@ -7,8 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /** Reads and writes rows of {@code multiscope_assignment}. */
@@ -62,31 +60,9 @@ public final class AssignmentRows {
      */
     public InventoryPage page(Connection c, String instanceId, Optional<String> requestedAfter, int limit)
             throws SQLException {
-        Optional<String> after = KeysetBound.registrationIdAfter(requestedAfter);
-        String sql = "SELECT " + COLUMNS + " FROM multiscope_assignment WHERE instance_id = ?"
-                + (after.isPresent() ? " AND registration_id > ?" : "") + " ORDER BY registration_id LIMIT ?";
-        List<DeviceAssignment> items = new ArrayList<>(Math.min(limit, 1024));
-        boolean more = false;
-        try (PreparedStatement p = c.prepareStatement(sql)) {
-            int i = 1;
-            p.setString(i++, instanceId);
-            if (after.isPresent()) {
-                p.setString(i++, after.get());
-            }
-            p.setInt(i, limit + 1); // one more than asked tells whether another page follows
-            p.setFetchSize(Math.min(limit + 1, 1000));
-            try (ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    if (items.size() == limit) {
-                        more = true;
-                        break;
-                    }
-                    items.add(read(r));
-                }
-            }
-        }
-        return new InventoryPage(items,
-                more ? Optional.of(items.get(items.size() - 1).registrationId()) : Optional.empty());
+        KeysetPage<DeviceAssignment> page = KeysetPage.read(c, "SELECT " + COLUMNS + " FROM multiscope_assignment",
+                "instance_id", instanceId, requestedAfter, limit, this::read, DeviceAssignment::registrationId);
+        return new InventoryPage(page.items(), page.next());
     }
 
     /** Inserts the record unless the device has one; true if inserted. */

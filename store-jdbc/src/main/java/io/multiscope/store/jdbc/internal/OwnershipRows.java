@@ -8,8 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /** Reads and writes rows of {@code multiscope_ownership}. */
@@ -124,31 +122,9 @@ final class OwnershipRows {
      * (owner_id, registration_id) index.
      */
     OwnershipPage page(Connection c, String owner, Optional<String> requestedAfter, int limit) throws SQLException {
-        Optional<String> after = KeysetBound.registrationIdAfter(requestedAfter);
-        String sql = "SELECT " + COLUMNS + " FROM " + Table.OWNERSHIP.name() + " WHERE owner_id = ?"
-                + (after.isPresent() ? " AND registration_id > ?" : "") + " ORDER BY registration_id LIMIT ?";
-        List<Ownership> items = new ArrayList<>(Math.min(limit, 1024));
-        boolean more = false;
-        try (PreparedStatement p = c.prepareStatement(sql)) {
-            int i = 1;
-            p.setString(i++, owner);
-            if (after.isPresent()) {
-                p.setString(i++, after.get());
-            }
-            p.setInt(i, limit + 1); // one more than asked tells whether another page follows
-            p.setFetchSize(Math.min(limit + 1, 1000));
-            try (ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    if (items.size() == limit) {
-                        more = true;
-                        break;
-                    }
-                    items.add(read(r));
-                }
-            }
-        }
-        return new OwnershipPage(items,
-                more ? Optional.of(items.get(items.size() - 1).registrationId()) : Optional.empty());
+        KeysetPage<Ownership> page = KeysetPage.read(c, "SELECT " + COLUMNS + " FROM " + Table.OWNERSHIP.name(),
+                "owner_id", owner, requestedAfter, limit, this::read, Ownership::registrationId);
+        return new OwnershipPage(page.items(), page.next());
     }
 
     /** Binds the four claim columns from {@code index} on. */

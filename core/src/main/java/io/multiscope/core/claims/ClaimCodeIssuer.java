@@ -3,6 +3,7 @@ package io.multiscope.core.claims;
 import io.multiscope.core.InvalidRequestException;
 import io.multiscope.core.MultiscopeException;
 import io.multiscope.core.RegistrationIds;
+import io.multiscope.core.internal.CsvRows;
 import io.multiscope.core.ownership.ClaimCode;
 import io.multiscope.core.ownership.NewOwnership;
 import io.multiscope.core.ownership.OwnerIds;
@@ -11,8 +12,6 @@ import io.multiscope.core.ownership.OwnershipNotFoundException;
 import io.multiscope.core.ownership.OwnershipOutcome;
 import io.multiscope.core.ownership.OwnershipRegistry;
 import io.multiscope.core.store.ConcurrentUpdateException;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -213,7 +212,7 @@ public final class ClaimCodeIssuer {
         Objects.requireNonNull(batch, "batch");
         OwnerIds.check(owner);
         Objects.requireNonNull(csv, "csv");
-        BufferedReader in = csv instanceof BufferedReader b ? b : new BufferedReader(csv);
+        CsvRows in = CsvRows.open("claim code list '" + batch + "'", csv, List.of(ID, CODE), List.of(EXPIRES));
         Map<String, Long> seenInFile = new HashMap<>();
         List<ClaimCodeImportReport.RejectedRow> rejected = new ArrayList<>();
         long rows = 0;
@@ -221,63 +220,39 @@ public final class ClaimCodeIssuer {
         long updated = 0;
         long unchanged = 0;
         long rejectedCount = 0;
-        long lineNumber = 0;
-        int[] columns = null;
-        try {
-            String line;
-            while ((line = in.readLine()) != null) {
-                lineNumber++;
-                String trimmed = line.strip();
-                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-                    continue;
-                }
-                if (columns == null) {
-                    columns = header(trimmed, lineNumber);
-                    continue;
-                }
-                rows++;
-                String[] fields = trimmed.split(",", -1);
-                String rawId = fields.length > columns[0] ? fields[columns[0]].strip() : "";
-                String problem = null;
-                int expected = Math.max(columns[0], Math.max(columns[1], columns[2])) + 1;
-                if (fields.length != expected) {
-                    problem = "expected " + expected + " fields, found " + fields.length;
-                }
-                if (problem == null && !RegistrationIds.isValid(rawId)) {
-                    problem = RegistrationIds.problem(rawId);
-                }
-                if (problem == null) {
-                    Long earlier = seenInFile.putIfAbsent(rawId.toLowerCase(Locale.ROOT), lineNumber);
-                    if (earlier != null) {
-                        problem = "the device is already in line " + earlier;
-                    }
-                }
-                if (problem == null) {
-                    try {
-                        Instant expiresAt = expiry(columns[2] < 0 ? "" : fields[columns[2]].strip());
-                        switch (attach(rawId, owner, fields[columns[1]].strip(), expiresAt)) {
-                            case ADDED -> added++;
-                            case UPDATED -> updated++;
-                            case UNCHANGED -> unchanged++;
-                        }
-                    } catch (InvalidRequestException e) {
-                        problem = e.getMessage();
-                    }
-                }
-                if (problem != null) {
-                    rejectedCount++;
-                    if (rejected.size() < ClaimCodeImportReport.MAX_LISTED) {
-                        rejected.add(new ClaimCodeImportReport.RejectedRow(lineNumber,
-                                rawId.length() > 128 ? rawId.substring(0, 128) : rawId, problem));
-                    }
+        for (CsvRows.Row row = in.next(); row != null; row = in.next()) {
+            rows++;
+            long lineNumber = row.lineNumber();
+            String rawId = row.field(ID);
+            String problem = row.fieldCountProblem();
+            if (problem == null && !RegistrationIds.isValid(rawId)) {
+                problem = RegistrationIds.problem(rawId);
+            }
+            if (problem == null) {
+                Long earlier = seenInFile.putIfAbsent(rawId.toLowerCase(Locale.ROOT), lineNumber);
+                if (earlier != null) {
+                    problem = "the device is already in line " + earlier;
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading claim code list '" + batch + "' failed at line " + lineNumber, e);
-        }
-        if (columns == null) {
-            throw new IllegalArgumentException("claim code list '" + batch + "' has no header line; expected " + ID
-                    + "," + CODE + "[," + EXPIRES + "]");
+            if (problem == null) {
+                try {
+                    Instant expiresAt = expiry(row.field(EXPIRES));
+                    switch (attach(rawId, owner, row.field(CODE), expiresAt)) {
+                        case ADDED -> added++;
+                        case UPDATED -> updated++;
+                        case UNCHANGED -> unchanged++;
+                    }
+                } catch (InvalidRequestException e) {
+                    problem = e.getMessage();
+                }
+            }
+            if (problem != null) {
+                rejectedCount++;
+                if (rejected.size() < ClaimCodeImportReport.MAX_LISTED) {
+                    rejected.add(new ClaimCodeImportReport.RejectedRow(lineNumber,
+                            rawId.length() > 128 ? rawId.substring(0, 128) : rawId, problem));
+                }
+            }
         }
         return new ClaimCodeImportReport(batch, rows, added, updated, unchanged, rejectedCount, rejected);
     }
@@ -292,30 +267,6 @@ public final class ClaimCodeIssuer {
             throw new InvalidRequestException("invalid-expiry", "the expiry is not an ISO-8601 instant such as "
                     + "2027-12-31T23:59:59Z");
         }
-    }
-
-    private static int[] header(String line, long lineNumber) {
-        String[] names = line.split(",", -1);
-        int[] columns = {-1, -1, -1};
-        for (int i = 0; i < names.length; i++) {
-            int column = switch (names[i].strip().toLowerCase(Locale.ROOT)) {
-                case ID -> 0;
-                case CODE -> 1;
-                case EXPIRES -> 2;
-                default -> throw new IllegalArgumentException("line " + lineNumber + ": unknown column '"
-                        + names[i].strip() + "'; expected " + ID + ", " + CODE + " and optionally " + EXPIRES);
-            };
-            if (columns[column] >= 0) {
-                throw new IllegalArgumentException("line " + lineNumber + ": column '" + names[i].strip()
-                        + "' appears twice");
-            }
-            columns[column] = i;
-        }
-        if (columns[0] < 0 || columns[1] < 0) {
-            throw new IllegalArgumentException("line " + lineNumber + ": the header must name the columns " + ID
-                    + " and " + CODE);
-        }
-        return columns;
     }
 
     private static MultiscopeException keptChanging(String id) {

@@ -1,8 +1,7 @@
 package io.multiscope.core.hardwareid;
 
 import io.multiscope.core.RegistrationIds;
-import java.io.BufferedReader;
-import java.io.IOException;
+import io.multiscope.core.internal.CsvRows;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -61,7 +60,7 @@ public final class HardwareIdImport {
     public ImportReport importCsv(String batch, Reader csv) {
         Objects.requireNonNull(batch, "batch");
         Objects.requireNonNull(csv, "csv");
-        BufferedReader in = csv instanceof BufferedReader b ? b : new BufferedReader(csv);
+        CsvRows in = CsvRows.open("hardware id list '" + batch + "'", csv, List.of(ID, HASH, KEY), List.of());
         Instant now = clock.instant();
         Map<String, Long> seenInFile = new HashMap<>();
         List<ImportReport.RejectedRow> rejected = new ArrayList<>();
@@ -69,94 +68,53 @@ public final class HardwareIdImport {
         long added = 0;
         long unchanged = 0;
         long rejectedCount = 0;
-        long lineNumber = 0;
-        int[] columns = null;
-        try {
-            String line;
-            while ((line = in.readLine()) != null) {
-                lineNumber++;
-                String trimmed = line.strip();
-                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-                    continue;
-                }
-                if (columns == null) {
-                    columns = header(trimmed, lineNumber);
-                    continue;
-                }
-                rows++;
-                String[] fields = trimmed.split(",", -1);
-                String rawId = fields.length > columns[0] ? fields[columns[0]].strip() : "";
-                String problem = problem(fields, columns, rawId);
-                HardwareCredential credential = null;
-                String id = null;
-                if (problem == null) {
-                    id = rawId.toLowerCase(Locale.ROOT);
-                    try {
-                        credential = credential(fields[columns[1]].strip(), fields[columns[2]].strip());
-                    } catch (IllegalArgumentException e) {
-                        problem = e.getMessage();
-                    }
-                }
-                if (problem == null) {
-                    Long earlier = seenInFile.putIfAbsent(id, lineNumber);
-                    if (earlier != null) {
-                        problem = "duplicate of line " + earlier;
-                    }
-                }
-                if (problem == null) {
-                    switch (registry.add(HardwareIdRecord.imported(id, credential, batch, now))) {
-                        case ADDED -> added++;
-                        case UNCHANGED -> unchanged++;
-                        case CONFLICT -> problem = "already listed with another credential; revoke it and list it "
-                                + "under a new id, or correct the file";
-                        case REVOKED -> problem = "this id was revoked and cannot be imported again";
-                    }
-                }
-                if (problem != null) {
-                    rejectedCount++;
-                    if (rejected.size() < ImportReport.MAX_LISTED) {
-                        rejected.add(new ImportReport.RejectedRow(lineNumber,
-                                rawId.length() > 128 ? rawId.substring(0, 128) : rawId, problem));
-                    }
+        for (CsvRows.Row row = in.next(); row != null; row = in.next()) {
+            rows++;
+            long lineNumber = row.lineNumber();
+            String rawId = row.field(ID);
+            String problem = problem(row, rawId);
+            HardwareCredential credential = null;
+            String id = null;
+            if (problem == null) {
+                id = rawId.toLowerCase(Locale.ROOT);
+                try {
+                    credential = credential(row.field(HASH), row.field(KEY));
+                } catch (IllegalArgumentException e) {
+                    problem = e.getMessage();
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading hardware id list '" + batch + "' failed at line " + lineNumber, e);
-        }
-        if (columns == null) {
-            throw new IllegalArgumentException("hardware id list '" + batch + "' has no header line; expected "
-                    + ID + "," + HASH + "," + KEY);
+            if (problem == null) {
+                Long earlier = seenInFile.putIfAbsent(id, lineNumber);
+                if (earlier != null) {
+                    problem = "duplicate of line " + earlier;
+                }
+            }
+            if (problem == null) {
+                switch (registry.add(HardwareIdRecord.imported(id, credential, batch, now))) {
+                    case ADDED -> added++;
+                    case UNCHANGED -> unchanged++;
+                    case CONFLICT -> problem = "already listed with another credential; revoke it and list it "
+                            + "under a new id, or correct the file";
+                    case REVOKED -> problem = "this id was revoked and cannot be imported again";
+                }
+            }
+            if (problem != null) {
+                rejectedCount++;
+                if (rejected.size() < ImportReport.MAX_LISTED) {
+                    rejected.add(new ImportReport.RejectedRow(lineNumber,
+                            rawId.length() > 128 ? rawId.substring(0, 128) : rawId, problem));
+                }
+            }
         }
         return new ImportReport(batch, rows, added, unchanged, rejectedCount, rejected);
     }
 
-    private static int[] header(String line, long lineNumber) {
-        String[] names = line.split(",", -1);
-        int[] columns = {-1, -1, -1};
-        for (int i = 0; i < names.length; i++) {
-            switch (names[i].strip().toLowerCase(Locale.ROOT)) {
-                case ID -> columns[0] = i;
-                case HASH -> columns[1] = i;
-                case KEY -> columns[2] = i;
-                default -> throw new IllegalArgumentException("line " + lineNumber + ": unknown column '"
-                        + names[i].strip() + "'; expected " + ID + ", " + HASH + " and " + KEY);
-            }
+    private static String problem(CsvRows.Row row, String rawId) {
+        String countProblem = row.fieldCountProblem();
+        if (countProblem != null) {
+            return countProblem;
         }
-        for (int c : columns) {
-            if (c < 0) {
-                throw new IllegalArgumentException("line " + lineNumber + ": the header must name the columns "
-                        + ID + ", " + HASH + " and " + KEY);
-            }
-        }
-        return columns;
-    }
-
-    private static String problem(String[] fields, int[] columns, String rawId) {
-        int expected = Math.max(columns[0], Math.max(columns[1], columns[2])) + 1;
-        if (fields.length != expected) {
-            return "expected " + expected + " fields, found " + fields.length;
-        }
-        for (String f : fields) {
+        for (String f : row.fields()) {
             if (f.indexOf('"') >= 0) {
                 return "quoted fields are not supported";
             }

@@ -68,18 +68,10 @@ public final class PatternsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int devices = 50_000;
-        int threads = 4;
-        int rounds = 3;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--devices" -> devices = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --devices N --threads N --rounds N");
-            }
-        }
+        BenchmarkArgs parsed = BenchmarkArgs.parse(args, 50_000, 4, 3);
+        int devices = parsed.devices();
+        int threads = parsed.threads();
+        int rounds = parsed.rounds();
         System.out.printf("PatternsBenchmark: %,d devices, %d threads, %d rounds, %d CPUs, Java %s%n", devices,
                 threads, rounds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         Rates warm = round(Math.min(devices, 10_000), threads);

@@ -47,18 +47,10 @@ public final class ProxyBenchmark {
     private static final String DEVICE_KEY = Base64.getEncoder().encodeToString(new byte[32]);
 
     public static void main(String[] args) throws Exception {
-        int devices = 2000;
-        int threads = 16;
-        int rounds = 2;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--devices" -> devices = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --devices N --threads N --rounds N");
-            }
-        }
+        BenchmarkArgs parsed = BenchmarkArgs.parse(args, 2000, 16, 2);
+        int devices = parsed.devices();
+        int threads = parsed.threads();
+        int rounds = parsed.rounds();
         // The JDK HTTP server (the emulator) writes headers and body separately; avoid a delayed ACK per exchange.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         System.out.printf("ProxyBenchmark: %,d devices per round, %d concurrent devices, %d rounds, %d CPUs, Java %s%n",

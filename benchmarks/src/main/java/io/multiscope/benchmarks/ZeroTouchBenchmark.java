@@ -34,18 +34,10 @@ public final class ZeroTouchBenchmark {
     private static final String GROUP_KEY = Base64.getEncoder().encodeToString(new byte[32]);
 
     public static void main(String[] args) throws Exception {
-        int devices = 200_000;
-        int threads = 8;
-        int rounds = 3;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--devices" -> devices = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --devices N --threads N --rounds N");
-            }
-        }
+        BenchmarkArgs parsed = BenchmarkArgs.parse(args, 200_000, 8, 3);
+        int devices = parsed.devices();
+        int threads = parsed.threads();
+        int rounds = parsed.rounds();
         System.out.printf("ZeroTouchBenchmark: %,d devices, %d threads, %d rounds, %d CPUs, Java %s%n", devices,
                 threads, rounds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         List<AttestationRequest> credentials = credentials(devices);
